@@ -1,0 +1,112 @@
+"""A training run end to end: data, model, loop, best checkpoint, metrics, curves.
+
+A run directory holds ``model/`` (the best checkpoint, Hugging Face style),
+``state/`` (the last training state, for ``--resume``), ``metrics.json`` (every head
+on dev and test), ``log.jsonl``, ``learning_curves.png`` and ``config.yaml``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shlex
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+import yaml
+from transformers import AutoTokenizer, PreTrainedTokenizerBase
+
+from strife.models.card import render_card
+from strife.models.config import HeadSpec
+from strife.models.encoders import resolve_encoder
+from strife.models.modeling import StrifeModel
+from strife.training.adapters import DatasetSpec, HeadBinding, dataset_spec, load_splits, to_examples
+from strife.training.config import DataConfig, RunConfig
+from strife.training.curves import plot_curves
+from strife.training.data_root import find_data_root
+from strife.training.evaluation import EvalSet, evaluate_set
+from strife.training.features import encode
+from strife.training.trainer import Trainer
+
+
+def seed_everything(seed: int) -> None:
+    """Seed every RNG and ask torch for deterministic kernels (CPU runs repeat exactly)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def data_spec(entry: DataConfig) -> DatasetSpec:
+    """The built-in spec, or one made from the entry's own files."""
+    if entry.dataset is not None:
+        return dataset_spec(entry.dataset)
+    return DatasetSpec(f"files:{entry.head}", entry.kind, entry.format, dict(entry.files or {}),  # type: ignore[arg-type]
+                       tuple(entry.labels or ()))
+
+
+def build_sets(config: RunConfig, specs: dict[str, HeadSpec], tokenizer: PreTrainedTokenizerBase,
+               data_dir: str | None) -> dict[str, list[EvalSet]]:
+    """Every split of every dataset entry as tokenised :class:`EvalSet` lists."""
+    root = find_data_root(data_dir) if any(e.dataset for e in config.data) else Path(".")
+    sets: dict[str, list[EvalSet]] = {"train": [], "dev": [], "test": []}
+    for entry in config.data:
+        spec = data_spec(entry)
+        binding = HeadBinding(entry.head, specs[entry.head], entry.label_map)
+        for split, records in load_splits(spec, root, entry.dev_fraction).items():
+            if split == "train" and entry.max_train_examples:
+                records = records[: entry.max_train_examples]
+            examples = to_examples(records, spec, binding)
+            sets[split].append(EvalSet(spec.name, entry.head, examples, encode(examples, tokenizer, specs, config.max_length)))
+    return sets
+
+
+def save_checkpoint(model: StrifeModel, tokenizer: PreTrainedTokenizerBase, directory: Path, config: RunConfig,
+                    metrics: dict[str, dict[str, object]], command: str) -> None:
+    """Write model, tokenizer and model card into ``directory``."""
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    card = render_card(model.config, encoder=config.encoder, datasets=[e.dataset or str(e.files) for e in config.data],
+                       command=command, metrics=metrics)
+    (directory / "README.md").write_text(card, encoding="utf-8")
+
+
+def train_run(config: RunConfig, data_dir: str | None = None, resume: bool = False) -> dict[str, object]:
+    """Train, select on dev, evaluate the best checkpoint on dev and test; return metrics."""
+    if config.training.threads:
+        torch.set_num_threads(config.training.threads)
+    seed_everything(config.training.seed)
+    run_dir = Path(config.output_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.yaml").write_text(yaml.safe_dump(asdict(config), sort_keys=False), encoding="utf-8")
+    command = "strife " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    specs = config.head_specs()
+    tokenizer = AutoTokenizer.from_pretrained(resolve_encoder(config.encoder))
+    sets = build_sets(config, specs, tokenizer, data_dir)
+    model = StrifeModel.from_encoder(config.encoder, specs, max_seq_length=config.max_length)
+    best_dir = run_dir / "model"
+
+    def on_best(best: StrifeModel, dev_metrics: dict[str, object]) -> None:
+        save_checkpoint(best, tokenizer, best_dir, config, {}, command)
+
+    train = [f for s in sets["train"] for f in s.features]
+    trainer = Trainer(model, train, sets["dev"], config.training, run_dir, on_best)
+    if resume and trainer.resume():
+        print(f"resuming {run_dir} at epoch {trainer.history.epoch}, step {trainer.history.step}")
+    history = trainer.train()
+    best = StrifeModel.from_pretrained(best_dir)
+    metrics = evaluate_splits(best, sets, config.training.eval_batch_size)
+    metrics["train_seconds"] = history.train_seconds
+    metrics["best_epoch"] = history.best_epoch
+    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    save_checkpoint(best, tokenizer, best_dir, config, metrics["test"], command)  # type: ignore[arg-type]
+    plot_curves(history.log, run_dir / "learning_curves.png")
+    return metrics
+
+
+def evaluate_splits(model: StrifeModel, sets: dict[str, list[EvalSet]], batch_size: int) -> dict[str, object]:
+    """Metrics of every dev and test set, keyed ``dataset/head``."""
+    return {split: {s.key: evaluate_set(model, s, batch_size)[0] for s in sets[split]} for split in ("dev", "test")}
