@@ -47,3 +47,14 @@ class Collator:
                 labels[name] = torch.tensor([p[0] for p in pairs])
                 masks[name] = torch.tensor([p[1] for p in pairs])
         return {"input_ids": input_ids, "attention_mask": attention, "labels": labels, "label_masks": masks}
+
+
+def to_device(batch: dict[str, object], device: torch.device) -> dict[str, object]:
+    """Move a collated batch (tensors and dicts of tensors) to ``device``."""
+    moved: dict[str, object] = {}
+    for key, value in batch.items():
+        if isinstance(value, dict):
+            moved[key] = {k: v.to(device) for k, v in value.items()}
+        else:
+            moved[key] = value.to(device)  # type: ignore[union-attr]
+    return moved

@@ -71,6 +71,7 @@ class TrainingConfig:
     select_metric: str | None = None
     checkpoint_every_steps: int = 500
     threads: int | None = None
+    device: str = "auto"
 
 
 @dataclass
@@ -215,6 +216,8 @@ def _check(config: RunConfig) -> None:
         (0 <= t.warmup_ratio < 1, "training.warmup_ratio", "a number in [0, 1)", t.warmup_ratio),
         (t.scheduler in ("linear", "cosine", "constant"), "training.scheduler", "linear, cosine or constant", t.scheduler),
         (8 <= config.max_length <= 512, "max_length", "an integer in [8, 512]", config.max_length),
+        (t.device == "auto" or t.device.split(":")[0] in ("cpu", "cuda", "mps"), "training.device",
+         "auto, cpu, cuda[:N] or mps", t.device),
     ]
     for ok, key, expected, got in checks:
         if not ok:

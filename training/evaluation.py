@@ -10,7 +10,7 @@ from tqdm.auto import tqdm
 
 from strife.models.bio import repair_bio
 from strife.models.modeling import StrifeModel
-from strife.training.collator import Collator
+from strife.training.collator import Collator, to_device
 from strife.training.examples import Example
 from strife.training.features import Features
 from strife.training.metrics import multi_label_metrics, single_label_metrics, token_metrics, tune_thresholds
@@ -45,8 +45,8 @@ def predict_logits(
     starts = range(0, len(order), batch_size)
     for start in tqdm(starts, desc=f"predict {head}", disable=not progress, leave=False):
         idx = order[start : start + batch_size]
-        batch = collate([features[i] for i in idx])
-        logits = model(batch["input_ids"], batch["attention_mask"]).logits[head].float().numpy()
+        batch = to_device(collate([features[i] for i in idx]), model.device)
+        logits = model(batch["input_ids"], batch["attention_mask"]).logits[head].float().cpu().numpy()
         for row, i in enumerate(idx):
             out[i] = logits[row, : len(features[i].input_ids)] if logits.ndim == 3 else logits[row]
     return out  # type: ignore[return-value]

@@ -40,6 +40,13 @@ def seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
+def pick_device(name: str) -> torch.device:
+    """``auto`` takes a GPU when one is present, else the CPU; never required."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
 def data_spec(entry: DataConfig) -> DatasetSpec:
     """The built-in spec, or one made from the entry's own files."""
     if entry.dataset is not None:
@@ -86,7 +93,8 @@ def train_run(config: RunConfig, data_dir: str | None = None, resume: bool = Fal
     specs = config.head_specs()
     tokenizer = AutoTokenizer.from_pretrained(resolve_encoder(config.encoder))
     sets = build_sets(config, specs, tokenizer, data_dir)
-    model = StrifeModel.from_encoder(config.encoder, specs, max_seq_length=config.max_length)
+    device = pick_device(config.training.device)
+    model = StrifeModel.from_encoder(config.encoder, specs, max_seq_length=config.max_length).to(device)
     best_dir = run_dir / "model"
 
     def on_best(best: StrifeModel, dev_metrics: dict[str, object]) -> None:
@@ -97,7 +105,7 @@ def train_run(config: RunConfig, data_dir: str | None = None, resume: bool = Fal
     if resume and trainer.resume():
         print(f"resuming {run_dir} at epoch {trainer.history.epoch}, step {trainer.history.step}")
     history = trainer.train()
-    best = StrifeModel.from_pretrained(best_dir)
+    best = StrifeModel.from_pretrained(best_dir).to(device)
     metrics = evaluate_splits(best, sets, config.training.eval_batch_size)
     metrics["train_seconds"] = history.train_seconds
     metrics["best_epoch"] = history.best_epoch

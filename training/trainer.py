@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from transformers import get_scheduler
 
 from strife.models.modeling import StrifeModel
-from strife.training.collator import Collator
+from strife.training.collator import Collator, to_device
 from strife.training.config import TrainingConfig
 from strife.training.evaluation import PRIMARY_METRIC, EvalSet, evaluate_set, tune_set_thresholds
 from strife.training.features import Features
@@ -130,7 +130,7 @@ class Trainer:
         return patience is not None and self.history.bad_epochs >= patience
 
     def _step(self, batch_features: list[Features]) -> tuple[float, dict[str, float]]:
-        batch = self.collate(batch_features)
+        batch = to_device(self.collate(batch_features), self.model.device)
         out = self.model(**batch)
         if out.loss is None:
             return 0.0, {}
