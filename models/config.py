@@ -82,7 +82,7 @@ class HeadSpec:
         if thresholds is not None:
             if head_type != "multi_label":
                 raise CheckpointError(f"{where}.thresholds: only multi_label heads have thresholds")
-            if len(thresholds) != len(labels) or not all(
+            if not isinstance(thresholds, list) or len(thresholds) != len(labels) or not all(
                 isinstance(t, (int, float)) and 0.0 < t < 1.0 for t in thresholds
             ):
                 raise CheckpointError(
@@ -150,9 +150,17 @@ class StrifeConfig(PretrainedConfig):
 
     def encoder_config(self) -> PretrainedConfig:
         """The encoder's config object, rebuilt from its dict."""
+        if not self.encoder:
+            raise CheckpointError(
+                "config.json: encoder is missing, so this is not a strife checkpoint; to start a new model "
+                "from a plain encoder use StrifeModel.from_encoder(path, heads)"
+            )
         data = dict(self.encoder)
         return AutoConfig.for_model(data.pop("model_type"), **data)
 
 
-def _as_dict(spec: HeadSpec | dict[str, Any]) -> dict[str, Any]:
-    return spec.to_dict() if isinstance(spec, HeadSpec) else dict(spec)
+def _as_dict(spec: Any) -> Any:
+    """Head specs as plain dicts; anything else passes through for validation to reject."""
+    if isinstance(spec, HeadSpec):
+        return spec.to_dict()
+    return dict(spec) if isinstance(spec, dict) else spec

@@ -68,9 +68,6 @@ def test_head_spec_from_dict_error_names_the_field(data: dict[str, object], fiel
     assert f"ckpt/config.json: {field}" in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a scalar `thresholds` raises TypeError (len() of a float), "
-                                       "not CheckpointError (models/config.py:85)",
-                   raises=TypeError)
 def test_head_spec_from_dict_rejects_scalar_thresholds_with_checkpoint_error() -> None:
     with pytest.raises(CheckpointError, match="heads.h.thresholds"):
         HeadSpec.from_dict("h", _multi(thresholds=0.5))
@@ -101,9 +98,6 @@ def test_strife_config_requires_the_encoder_model_type() -> None:
         StrifeConfig(encoder={"hidden_size": 32}, heads={"a": HeadSpec.token(["S"])})
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a head spec that is not a mapping fails in _as_dict with "
-                                       "ValueError/TypeError before validation (models/config.py:133,157)",
-                   raises=(ValueError, TypeError))
 @pytest.mark.parametrize("spec", ["token", None], ids=["string", "null"])
 def test_strife_config_rejects_a_head_that_is_not_a_mapping_with_checkpoint_error(spec: object) -> None:
     with pytest.raises(CheckpointError, match="heads.actors"):
@@ -256,9 +250,6 @@ def test_parse_config_rejects_a_token_head_with_duplicate_types() -> None:
         parse_config(data)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: data[].format is not validated; any value other than 'conll' "
-                                       "is silently read as TSV (training/config.py:208, adapters.py:98)",
-                   raises=pytest.fail.Exception)
 def test_parse_config_rejects_an_unknown_file_format() -> None:
     data = _recipe()
     data["data"] = [{"head": "actors", "files": {"train": "a.csv"}, "format": "csv", "kind": "token",
@@ -267,9 +258,6 @@ def test_parse_config_rejects_an_unknown_file_format() -> None:
         parse_config(data)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: unknown split names in data[].files (e.g. 'valid') are silently "
-                                       "ignored and dev is carved from train (training/config.py:208, adapters.py:125)",
-                   raises=pytest.fail.Exception)
 def test_parse_config_rejects_an_unknown_split_name_in_files() -> None:
     data = _recipe()
     data["data"] = [{"head": "actors", "files": {"train": "a.txt", "valid": "b.txt"}, "format": "conll",

@@ -49,9 +49,6 @@ def test_token_metrics_micro_and_macro_average_differently() -> None:
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG: with no entity in gold or prediction seqeval's macro avg is the "
-                                       "mean of nothing, so f1_macro is NaN (training/metrics.py:31); NaN then "
-                                       "reaches metrics.json and the model card")
 def test_token_metrics_without_any_entity_gives_finite_scores() -> None:
     scores = token_metrics([["O", "O"]], [["O", "O"]])
     assert all(math.isfinite(scores[k]) for k in ("f1_micro", "f1_macro", "precision_micro", "recall_micro"))
@@ -111,9 +108,6 @@ def test_multi_label_metrics_apply_per_label_thresholds() -> None:
     assert scores["example_f1"] == pytest.approx(2 / 3)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG: example_f1 keeps only rows annotated on every head label "
-                                       "(training/metrics.py:96), so a dataset that annotates a subset of a "
-                                       "shared head's labels always scores example_f1 = 0.0")
 def test_multi_label_example_f1_uses_the_labels_the_dataset_annotates() -> None:
     gold = np.array([[1, 0, 0], [0, 1, 0]], dtype=float)
     probs = np.array([[0.9, 0.1, 0.0], [0.2, 0.8, 0.0]])

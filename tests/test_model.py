@@ -130,9 +130,6 @@ def test_loading_a_checkpoint_with_a_non_iob2_token_head_names_the_field(tiny_mo
         load_checkpoint(tmp_path)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="BUG: a head that is not a mapping in config.json fails with ValueError in _as_dict "
-                          "instead of CheckpointError (models/config.py:133,157)")
 def test_loading_a_checkpoint_whose_head_is_not_a_mapping_is_a_checkpoint_error(tiny_model, tmp_path: Path) -> None:
     config = _saved_checkpoint(tiny_model, tmp_path)
     config["heads"]["police"] = "multi_label"  # type: ignore[index]
@@ -153,10 +150,6 @@ def test_load_checkpoint_without_safetensors_weights_is_a_checkpoint_error(tiny_
         load_checkpoint(tmp_path)
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="BUG: loading a raw encoder folder (model_type bert) fails with KeyError('model_type') "
-                          "in StrifeConfig.encoder_config (models/config.py:154) instead of a CheckpointError "
-                          "that says to use StrifeModel.from_encoder")
 def test_load_checkpoint_of_a_raw_encoder_folder_says_to_use_from_encoder(tiny_encoder_dir: Path,
                                                                           tmp_path: Path) -> None:
     shutil.copytree(tiny_encoder_dir, tmp_path / "bert")

@@ -106,9 +106,6 @@ def test_load_state_with_a_missing_file_is_a_checkpoint_error(tiny_encoder_dir, 
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: save_state/load_state keep only the CPU generator (torch.get_rng_state, "
-                          "training/state.py:32,67), so dropout on a GPU does not resume where it stopped")
 def test_load_state_restores_the_cuda_rng(tiny_encoder_dir, head_specs, tmp_path: Path) -> None:
     model, optimizer, scheduler = _setup(tiny_encoder_dir, head_specs, seed=1)
     torch.cuda.manual_seed_all(5)

@@ -76,7 +76,8 @@ DATASETS: dict[str, DatasetSpec] = {
 
 @dataclass
 class Record:
-    """One example in the source's own label vocabulary, with its file and line."""
+    """One example in the source's own label vocabulary, with its file and first line
+    (a CoNLL sentence's word ``i`` is on line ``line + i``)."""
 
     id: str
     words: list[str]
@@ -186,7 +187,7 @@ def _sentence_label_mapping(spec: DatasetSpec, binding: HeadBinding) -> dict[str
 
 def _token_example(record: Record, binding: HeadBinding) -> Example:
     tags = []
-    for tag in record.labels:
+    for offset, tag in enumerate(record.labels):
         if tag == "O":
             tags.append(tag)
             continue
@@ -198,7 +199,7 @@ def _token_example(record: Record, binding: HeadBinding) -> Example:
         renamed = f"{prefix}-{target}"
         if renamed not in binding.spec.labels:
             raise LabelError(
-                f"{at(record.path, record.line)}: tag {tag!r} (as {renamed!r}) is not in head "
+                f"{at(record.path, record.line + offset)}: tag {tag!r} (as {renamed!r}) is not in head "
                 f"{binding.head!r}, whose tags are {binding.spec.labels}"
             )
         tags.append(renamed)

@@ -204,8 +204,20 @@ def _check(config: RunConfig) -> None:
             raise ConfigError(f"{where}: data[{i}].head: {entry.head!r} is not one of heads {sorted(config.heads)}")
         if (entry.dataset is None) == (entry.files is None):
             raise ConfigError(f"{where}: data[{i}]: give either dataset (built-in) or files (your own)")
-        if entry.files is not None and not (entry.format and entry.kind and entry.labels):
-            raise ConfigError(f"{where}: data[{i}]: files need format, kind and labels too")
+        if entry.files is not None:
+            if not (entry.format and entry.kind and entry.labels):
+                raise ConfigError(f"{where}: data[{i}]: files need format, kind and labels too")
+            if entry.format not in ("conll", "tsv"):
+                raise ConfigError(f"{where}: data[{i}].format: expected conll or tsv, got {entry.format!r}")
+            if entry.kind not in ("token", "single_label", "multi_label"):
+                raise ConfigError(
+                    f"{where}: data[{i}].kind: expected token, single_label or multi_label, got {entry.kind!r}"
+                )
+            bad_splits = sorted(set(entry.files) - {"train", "dev", "test"})
+            if bad_splits or "train" not in entry.files:
+                raise ConfigError(
+                    f"{where}: data[{i}].files: expected keys train (required), dev and test, got {sorted(entry.files)}"
+                )
         if not 0.0 < entry.dev_fraction < 1.0:
             raise ConfigError(f"{where}: data[{i}].dev_fraction: expected a number in (0, 1), got {entry.dev_fraction}")
     t = config.training

@@ -27,12 +27,18 @@ def token_metrics(gold: list[list[str]], pred: list[list[str]]) -> dict[str, obj
     }
     micro, macro = report.get("micro avg", {}), report.get("macro avg", {})
     return {
-        "f1_micro": float(micro.get("f1-score", 0.0)),
-        "f1_macro": float(macro.get("f1-score", 0.0)),
-        "precision_micro": float(micro.get("precision", 0.0)),
-        "recall_micro": float(micro.get("recall", 0.0)),
+        "f1_micro": _finite(micro.get("f1-score")),
+        "f1_macro": _finite(macro.get("f1-score")),
+        "precision_micro": _finite(micro.get("precision")),
+        "recall_micro": _finite(micro.get("recall")),
         "per_type": per_type,
     }
+
+
+def _finite(value: object) -> float:
+    """seqeval averages over zero entity types give NaN; report 0.0 (valid JSON) instead."""
+    number = float(value) if value is not None else 0.0  # type: ignore[arg-type]
+    return number if np.isfinite(number) else 0.0
 
 
 def single_label_metrics(gold: list[int], pred: list[int], labels: list[str]) -> dict[str, object]:
@@ -93,11 +99,13 @@ def multi_label_metrics(
         rows = mask[:, j] > 0
         if rows.any():
             per_label[label] = {"f1": _f1(gold[rows, j], pred[rows, j]), "support": int(gold[rows, j].sum())}
-    full_rows = mask.min(axis=1) > 0
+    # Example-based F1 over the labels this data annotates, on rows annotated on all of them.
+    columns = mask.max(axis=0) > 0
+    rows = mask[:, columns].min(axis=1) > 0 if columns.any() else np.zeros(len(mask), dtype=bool)
     return {
         "f1_micro": _f1(gold * mask, pred * mask),
         "f1_macro": float(np.mean([v["f1"] for v in per_label.values()])) if per_label else 0.0,
-        "example_f1": example_based_f1(gold[full_rows], pred[full_rows]),
+        "example_f1": example_based_f1(gold[rows][:, columns], pred[rows][:, columns]),
         "per_label": per_label,
         "thresholds": dict(zip(labels, thresholds)),
     }

@@ -47,21 +47,23 @@ def pick_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def data_spec(entry: DataConfig) -> DatasetSpec:
-    """The built-in spec, or one made from the entry's own files."""
+def data_spec(entry: DataConfig, index: int, recipe_dir: Path) -> DatasetSpec:
+    """The built-in spec, or one made from the entry's own files (relative to the recipe)."""
     if entry.dataset is not None:
         return dataset_spec(entry.dataset)
-    return DatasetSpec(f"files:{entry.head}", entry.kind, entry.format, dict(entry.files or {}),  # type: ignore[arg-type]
-                       tuple(entry.labels or ()))
+    files = {split: str(recipe_dir / path) for split, path in (entry.files or {}).items()}
+    return DatasetSpec(f"data[{index}]", entry.kind, entry.format, files, tuple(entry.labels or ()))  # type: ignore[arg-type]
 
 
 def build_sets(config: RunConfig, specs: dict[str, HeadSpec], tokenizer: PreTrainedTokenizerBase,
                data_dir: str | None) -> dict[str, list[EvalSet]]:
     """Every split of every dataset entry as tokenised :class:`EvalSet` lists."""
-    root = find_data_root(data_dir) if any(e.dataset for e in config.data) else Path(".")
+    # Files of custom entries are absolute (resolved against the recipe), so root only serves built-ins.
+    root = find_data_root(data_dir) if any(e.dataset for e in config.data) else Path.cwd()
+    recipe_dir = Path(config.source).resolve().parent if Path(config.source).is_file() else Path.cwd()
     sets: dict[str, list[EvalSet]] = {"train": [], "dev": [], "test": []}
-    for entry in config.data:
-        spec = data_spec(entry)
+    for index, entry in enumerate(config.data):
+        spec = data_spec(entry, index, recipe_dir)
         binding = HeadBinding(entry.head, specs[entry.head], entry.label_map)
         for split, records in load_splits(spec, root, entry.dev_fraction).items():
             if split == "train" and entry.max_train_examples:

@@ -30,6 +30,9 @@ def save_state(
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp / "weights.safetensors"))
     opt = optimizer.state_dict()
     tensors = {"rng": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        for i, cuda_state in enumerate(torch.cuda.get_rng_state_all()):
+            tensors[f"cuda_rng.{i}"] = cuda_state
     for index, slots in opt["state"].items():
         for key, value in slots.items():
             tensors[f"{index}.{key}"] = value if torch.is_tensor(value) else torch.tensor(value)
@@ -58,11 +61,15 @@ def load_state(
     meta = json.loads((directory / "state.json").read_text(encoding="utf-8"))
     state: dict[int, dict[str, torch.Tensor]] = {}
     for key, value in tensors.items():
-        if key == "rng":
+        if key == "rng" or key.startswith("cuda_rng."):
             continue
         index, _, slot = key.partition(".")
         state.setdefault(int(index), {})[slot] = value
     optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
     scheduler.load_state_dict(meta["scheduler"])
     torch.set_rng_state(tensors["rng"])
+    cuda_keys = sorted((k for k in tensors if k.startswith("cuda_rng.")), key=lambda k: int(k.split(".")[1]))
+    cuda_states = [tensors[k] for k in cuda_keys]
+    if cuda_states and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(cuda_states[: torch.cuda.device_count()])
     return meta["progress"]
