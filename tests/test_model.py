@@ -13,7 +13,7 @@ from strife.errors import CheckpointError
 from strife.models.card import render_card
 from strife.models.config import HeadSpec
 from strife.models.modeling import StrifeModel
-from strife.training.evaluate import load_checkpoint
+from strife.models.modeling import load_checkpoint
 
 from conftest import IPE_LABELS
 

@@ -51,6 +51,7 @@ class DataConfig:
     label_map: dict[str, str | None] = field(default_factory=dict)
     dev_fraction: float = 0.1
     max_train_examples: int | None = None
+    max_eval_examples: int | None = None
 
 
 @dataclass
@@ -70,6 +71,7 @@ class TrainingConfig:
     early_stopping_patience: int | None = 3
     select_metric: str | None = None
     checkpoint_every_steps: int = 500
+    log_every_steps: int = 20
     threads: int | None = None
     device: str = "auto"
 

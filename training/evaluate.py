@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 from transformers import AutoTokenizer
 
 from strife.errors import CheckpointError
-from strife.models.modeling import StrifeModel
+from strife.models.modeling import load_checkpoint
 from strife.training.config import load_config
 from strife.training.evaluation import evaluate_set
 from strife.training.run import build_sets
-
-
-def load_checkpoint(path: str | Path) -> StrifeModel:
-    """Load a strife checkpoint, failing with the fix when the folder is not one."""
-    path = Path(path)
-    if not (path / "config.json").is_file():
-        raise CheckpointError(f"{path}: no config.json; expected a strife checkpoint folder (a run's model/)")
-    model_type = json.loads((path / "config.json").read_text(encoding="utf-8")).get("model_type")
-    if model_type != "strife":
-        raise CheckpointError(
-            f"{path}/config.json: model_type is {model_type!r}, not 'strife'; this is a plain encoder, not a "
-            f"strife checkpoint. Train one with `strife train --config ...` (encoder: {path}) or build it with "
-            f"StrifeModel.from_encoder({str(path)!r}, heads)"
-        )
-    if not (path / "model.safetensors").is_file():
-        raise CheckpointError(f"{path}: no model.safetensors; strife loads safetensors weights only")
-    return StrifeModel.from_pretrained(path, use_safetensors=True)
 
 
 def evaluate_checkpoint(model_dir: str, config_path: str, data_dir: str | None = None,

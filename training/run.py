@@ -66,8 +66,8 @@ def build_sets(config: RunConfig, specs: dict[str, HeadSpec], tokenizer: PreTrai
         spec = data_spec(entry, index, recipe_dir)
         binding = HeadBinding(entry.head, specs[entry.head], entry.label_map)
         for split, records in load_splits(spec, root, entry.dev_fraction).items():
-            if split == "train" and entry.max_train_examples:
-                records = records[: entry.max_train_examples]
+            limit = entry.max_train_examples if split == "train" else entry.max_eval_examples
+            records = records[:limit] if limit else records
             examples = to_examples(records, spec, binding)
             sets[split].append(EvalSet(spec.name, entry.head, examples, encode(examples, tokenizer, specs, config.max_length)))
     return sets

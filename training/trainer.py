@@ -112,7 +112,7 @@ class Trainer:
                 h.step += 1
                 bar.update(1)
                 bar.set_postfix(loss=f"{loss:.4f}")
-                if h.step % 20 == 0:
+                if h.step % self.cfg.log_every_steps == 0:
                     self._log(log_path, {"step": h.step, "epoch": h.epoch, "loss": loss, **head_losses})
                 if self.cfg.checkpoint_every_steps and h.step % self.cfg.checkpoint_every_steps == 0:
                     h.train_seconds += time.perf_counter() - started

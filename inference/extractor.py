@@ -1,0 +1,167 @@
+"""``Extractor``: raw articles in, one result dict per article out.
+
+A callable class whose constructor loads the model and whose call maps a batch of
+records to results, the contract that distributed engines (Ray Data
+``map_batches``, Spark ``predict_batch_udf``) expect; it keeps no global state and
+never mutates its input. Sentences of all documents in a batch are windowed,
+sorted by length and run together, then put back in input order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from transformers import AutoTokenizer
+
+from strife import __version__
+from strife.inference.decode import sentence_labels, softmax, token_spans
+from strife.inference.segment import Span, split_sentences, split_words
+from strife.models.modeling import load_checkpoint
+
+SCHEMA = "strife.events/1"
+
+
+@dataclass
+class _Window:
+    """A run of words of one sentence that fits the encoder's window."""
+
+    doc: int
+    sentence: int
+    word_start: int
+    input_ids: list[int]
+    first_subword: list[int]
+
+
+class Extractor:
+    """Score raw texts with a strife checkpoint.
+
+    >>> extractor = Extractor.from_pretrained("runs/default/model")  # doctest: +SKIP
+    >>> extractor.extract("Taliban militants killed 27 soldiers.")[0]["sentences"][0]["actors"]  # doctest: +SKIP
+    """
+
+    def __init__(self, path: str | Path, device: str = "auto", batch_size: int = 32) -> None:
+        self.path = Path(path)
+        self.model = load_checkpoint(self.path)
+        self.tokenizer = AutoTokenizer.from_pretrained(self.path)
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.model.to(device).eval()
+        self.batch_size = batch_size
+        self.max_length = int(self.model.config.max_seq_length)
+        self.specs = self.model.specs
+        folder = self.path.resolve()
+        name = folder.parent.name if folder.name == "model" else folder.name  # a run's model/ folder
+        self.model_info = {"name": name, "path": str(self.path), "version": __version__}
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, device: str = "auto", batch_size: int = 32) -> Extractor:
+        """Load a checkpoint folder (validated) for inference."""
+        return cls(path, device=device, batch_size=batch_size)
+
+    def __call__(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Records ``{"id": ..., "text": ...}`` to result records, in order."""
+        return self.extract(batch)
+
+    def extract(self, inputs: str | list[str] | list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One result per input (a string, strings, or records with ``id`` and ``text``)."""
+        records = [inputs] if isinstance(inputs, str) else list(inputs)
+        normalised = [r if isinstance(r, dict) else {"id": str(i), "text": r} for i, r in enumerate(records)]
+        return self._run(normalised)
+
+    def extract_iter(self, records: Iterable[dict[str, Any]], chunk_size: int = 64) -> Iterator[dict[str, Any]]:
+        """Stream results over an iterator of records, ``chunk_size`` documents at a time."""
+        chunk: list[dict[str, Any]] = []
+        for record in records:
+            chunk.append(record)
+            if len(chunk) == chunk_size:
+                yield from self._run(chunk)
+                chunk = []
+        if chunk:
+            yield from self._run(chunk)
+
+    def _run(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        results: list[dict[str, Any]] = []
+        sentences: list[list[tuple[Span, list[Span]]]] = []
+        for record in records:
+            text = record.get("text")
+            result = {"id": record.get("id"), "schema": SCHEMA, "model": self.model_info, "sentences": [], "error": None}
+            if record.get("error"):  # the reader already failed on this record; keep its place
+                result["error"] = record["error"]
+                sentences.append([])
+            elif not isinstance(text, str) or not text.strip():
+                result["error"] = f"text must be a non-empty string, got {type(text).__name__}"
+                sentences.append([])
+            else:
+                sentences.append([(s, split_words(s)) for s in split_sentences(text)])
+            results.append(result)
+        windows = self._windows(sentences)
+        by_sentence: dict[tuple[int, int], list[tuple[_Window, dict[str, np.ndarray]]]] = {}
+        for window, output in zip(windows, self._forward(windows)):
+            by_sentence.setdefault((window.doc, window.sentence), []).append((window, output))
+        for d, doc_sentences in enumerate(sentences):
+            source = records[d]["text"] if doc_sentences else ""
+            for s, (sentence, words) in enumerate(doc_sentences):
+                parts = by_sentence[(d, s)]
+                results[d]["sentences"].append(self._sentence_result(s, sentence, words, parts, source))
+        return results
+
+    def _windows(self, sentences: list[list[tuple[Span, list[Span]]]]) -> list[_Window]:
+        """Cut each sentence into word runs of at most ``max_length - 2`` sub-words."""
+        budget = self.max_length - 2
+        windows: list[_Window] = []
+        for d, doc in enumerate(sentences):
+            for s, (_, words) in enumerate(doc):
+                pieces = self.tokenizer([w.text for w in words], add_special_tokens=False)["input_ids"]
+                start, ids, firsts = 0, [], []
+                for i, piece in enumerate(pieces):
+                    piece = piece[:budget] or [self.tokenizer.unk_token_id]
+                    if ids and len(ids) + len(piece) > budget:
+                        windows.append(self._window(d, s, start, ids, firsts))
+                        start, ids, firsts = i, [], []
+                    firsts.append(len(ids) + 1)
+                    ids.extend(piece)
+                if ids or not words:
+                    windows.append(self._window(d, s, start, ids, firsts))
+        return windows
+
+    def _window(self, doc: int, sentence: int, start: int, ids: list[int], firsts: list[int]) -> _Window:
+        tok = self.tokenizer
+        return _Window(doc, sentence, start, [tok.cls_token_id, *ids, tok.sep_token_id], firsts)
+
+    @torch.inference_mode()
+    def _forward(self, windows: list[_Window]) -> list[dict[str, np.ndarray]]:
+        """Logits per head per window; token heads keep only first-sub-word rows."""
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
+        outputs: list[dict[str, np.ndarray]] = [{} for _ in windows]
+        pad = self.tokenizer.pad_token_id or 0
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start:start + self.batch_size]
+            width = max(len(windows[i].input_ids) for i in idx)
+            ids = torch.full((len(idx), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(idx), width), dtype=torch.long)
+            for row, i in enumerate(idx):
+                ids[row, : len(windows[i].input_ids)] = torch.tensor(windows[i].input_ids)
+                mask[row, : len(windows[i].input_ids)] = 1
+            logits = self.model(ids.to(self.model.device), mask.to(self.model.device)).logits
+            for name, values in logits.items():
+                values = values.float().cpu().numpy()
+                for row, i in enumerate(idx):
+                    outputs[i][name] = values[row, windows[i].first_subword] if values.ndim == 3 else values[row]
+        return outputs
+
+    def _sentence_result(self, index: int, sentence: Span, words: list[Span],
+                         parts: list[tuple[_Window, dict[str, np.ndarray]]], source: str) -> dict[str, Any]:
+        result: dict[str, Any] = {"index": index, "start": sentence.start, "end": sentence.end,
+                                  "text": sentence.text, "windows": len(parts)}
+        for name, spec in self.specs.items():
+            if spec.type == "token":
+                probs = np.concatenate([softmax(out[name]) for _, out in parts]) if words else np.zeros((0, 1))
+                result[name] = token_spans(words, probs, spec, source) if words else []
+            else:
+                result[name] = sentence_labels(np.mean([out[name] for _, out in parts], axis=0), spec)
+        return result
