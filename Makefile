@@ -1,0 +1,26 @@
+# Set-up and the two README commands. `make demo` trains the default model if
+# needed and scores seeds/; `make test` runs the test suite. Both create the
+# virtual environment first: torch is installed on its own, pinned to the CPU build
+# this machine has on disk (an unpinned torch would pull a multi-GB CUDA build).
+# Elsewhere: make demo TORCH_SPEC="torch --index-url https://download.pytorch.org/whl/cpu"
+PYTHON ?= python3
+VENV ?= .venv
+TORCH_SPEC ?= torch==2.13.0
+BIN := $(VENV)/bin
+RUN := runs/default
+
+.PHONY: setup demo test
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q $(TORCH_SPEC)
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $@
+
+demo: setup
+	test -f $(RUN)/metrics.json || $(BIN)/strife train --config configs/default.yaml --epochs 4 --output-dir $(RUN) --resume
+	$(BIN)/strife score --model $(RUN)/model --input seeds --output $(RUN)/seeds.jsonl
+
+test: setup
+	$(BIN)/python -m pytest tests
