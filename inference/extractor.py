@@ -138,7 +138,7 @@ class Extractor:
         """Logits per head per window; token heads keep only first-sub-word rows."""
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
         outputs: list[dict[str, np.ndarray]] = [{} for _ in windows]
-        pad = self.tokenizer.pad_token_id or 0
+        pad = self.model.pad_token_id
         for start in range(0, len(order), self.batch_size):
             idx = order[start:start + self.batch_size]
             width = max(len(windows[i].input_ids) for i in idx)

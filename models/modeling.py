@@ -60,6 +60,11 @@ class StrifeModel(PreTrainedModel):
     def _init_weights(self, module: nn.Module) -> None:
         """Heads are initialised in ``__init__``; the encoder keeps its own weights."""
 
+    @property
+    def pad_token_id(self) -> int:
+        """The encoder's padding id (0 for BERT vocabularies that do not name one)."""
+        return int(self.config.encoder.get("pad_token_id") or 0)
+
     def set_thresholds(self, head: str, thresholds: list[float]) -> None:
         """Store dev-tuned decision thresholds of a multi-label head in the config."""
         self.config.heads[head]["thresholds"] = [float(t) for t in thresholds]

@@ -39,7 +39,7 @@ def predict_logits(
 ) -> list[np.ndarray]:
     """Logits of one head per example, in input order (batches sorted by length)."""
     model.eval()
-    collate = Collator(model.specs, model.config.encoder.get("pad_token_id") or 0)
+    collate = Collator(model.specs, model.pad_token_id)
     order = sorted(range(len(features)), key=lambda i: len(features[i].input_ids))
     out: list[np.ndarray | None] = [None] * len(features)
     starts = range(0, len(order), batch_size)

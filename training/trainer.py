@@ -77,7 +77,7 @@ class Trainer:
                  run_dir: Path, on_best: Callable[[StrifeModel, dict[str, object]], None]) -> None:
         self.model, self.train_features, self.dev, self.cfg = model, train, dev, cfg
         self.run_dir, self.on_best = run_dir, on_best
-        self.collate = Collator(model.specs, model.config.encoder.get("pad_token_id") or 0)
+        self.collate = Collator(model.specs, model.pad_token_id)
         self.steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
         self.optimizer = build_optimizer(model, cfg)
         total = self.steps_per_epoch * cfg.epochs
