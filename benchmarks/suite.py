@@ -88,19 +88,36 @@ def epochs_run(run_dir: Path) -> int:
     return sum('"dev_score"' in line for line in (run_dir / "log.jsonl").read_text().splitlines())
 
 
+def full_train_size(recipe: str) -> int:
+    """Training examples of a recipe at full size (after the dev carve-out)."""
+    from strife.training.adapters import dataset_spec, load_splits
+    from strife.training.config import load_config
+    from strife.training.data_root import find_data_root
+
+    config = load_config(ROOT / "configs/benchmarks" / f"{recipe}.yaml")
+    root = find_data_root()
+    return sum(len(load_splits(dataset_spec(e.dataset), root, e.dev_fraction)["train"]) for e in config.data)
+
+
 def add_cpu_estimates(table: dict[str, dict[str, object]], cpu_runs: Path) -> None:
-    """``train_seconds`` on this machine: a measured one-epoch CPU run times the epochs the
-    seeded runs trained. Tasks without a CPU measurement keep ``train_seconds: null``."""
+    """``train_seconds`` on this machine, estimated from a short CPU timing run.
+
+    The timing run trains one epoch on a slice of train; its seconds per example times
+    the full train size gives seconds per epoch, times the epochs the seeded runs
+    trained gives seconds per run. Tasks without a timing run keep ``train_seconds: null``.
+    """
     for name, row in table.items():
         recipe = name.split("@")[-1]
         path = cpu_runs / recipe / "seed1" / "metrics.json"
         if not path.is_file():
             row["train_seconds"] = None
             continue
-        per_epoch = float(json.loads(path.read_text())["train_seconds"])
+        timing = json.loads(path.read_text())
+        per_epoch = float(timing["train_seconds"]) / int(timing["train_examples"]) * full_train_size(recipe)
         row["cpu_seconds_per_epoch"] = round(per_epoch, 1)
         row["train_seconds"] = round(per_epoch * float(row["epochs_run"]))  # type: ignore[arg-type]
-        row["train_seconds_basis"] = "estimate: measured 1-epoch CPU run (2 cores) x mean epochs run"
+        row["train_seconds_basis"] = (f"estimate: {timing['train_examples']}-example CPU timing run on 2 cores, "
+                                      "scaled to the full train split and the mean epochs run")
 
 
 def report(args: argparse.Namespace) -> int:
@@ -134,7 +151,7 @@ def main() -> int:
     p = sub.add_parser("report")
     p.add_argument("--runs", default="runs/benchmarks")
     p.add_argument("--output", help="write the JSON table here (docs/benchmarks.json)")
-    p.add_argument("--cpu-epoch-runs", help="runs of `run --set training.epochs=1` on this machine")
+    p.add_argument("--cpu-epoch-runs", help="timing runs on this machine (see docs/benchmarks.md)")
     p.set_defaults(func=report)
     args = parser.parse_args()
     return args.func(args)

@@ -110,6 +110,8 @@ def train_run(config: RunConfig, data_dir: str | None = None, resume: bool = Fal
     best = StrifeModel.from_pretrained(best_dir).to(device)
     metrics = evaluate_splits(best, sets, config.training.eval_batch_size)
     metrics["train_seconds"] = history.train_seconds
+    metrics["train_examples"] = len(train)
+    metrics["epochs_run"] = history.epoch
     metrics["best_epoch"] = history.best_epoch
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     save_checkpoint(best, tokenizer, best_dir, config, metrics["test"], command)  # type: ignore[arg-type]
