@@ -21,6 +21,7 @@ from transformers import AutoTokenizer
 from strife import __version__
 from strife.inference.decode import sentence_labels, softmax, token_spans
 from strife.inference.segment import Span, split_sentences, split_words
+from strife.inference.windows import best_window, plan_windows
 from strife.models.modeling import load_checkpoint
 
 SCHEMA = "strife.events/1"
@@ -111,27 +112,22 @@ class Extractor:
         return results
 
     def _windows(self, sentences: list[list[tuple[Span, list[Span]]]]) -> list[_Window]:
-        """Cut each sentence into word runs of at most ``max_length - 2`` sub-words."""
+        """Cut each sentence into overlapping word runs of at most ``max_length - 2`` sub-words."""
         budget = self.max_length - 2
         windows: list[_Window] = []
         for d, doc in enumerate(sentences):
             for s, (_, words) in enumerate(doc):
-                pieces = self.tokenizer([w.text for w in words], add_special_tokens=False)["input_ids"]
-                start, ids, firsts = 0, [], []
-                for i, piece in enumerate(pieces):
-                    piece = piece[:budget] or [self.tokenizer.unk_token_id]
-                    if ids and len(ids) + len(piece) > budget:
-                        windows.append(self._window(d, s, start, ids, firsts))
-                        start, ids, firsts = i, [], []
-                    firsts.append(len(ids) + 1)
-                    ids.extend(piece)
-                if ids or not words:
-                    windows.append(self._window(d, s, start, ids, firsts))
+                pieces = self.tokenizer([w.text for w in words], add_special_tokens=False)["input_ids"] if words else []
+                pieces = [piece[:budget] or [self.tokenizer.unk_token_id] for piece in pieces]
+                for start, end in plan_windows([len(p) for p in pieces], budget, overlap=budget // 4):
+                    ids: list[int] = []
+                    firsts: list[int] = []
+                    for piece in pieces[start:end]:
+                        firsts.append(len(ids) + 1)
+                        ids.extend(piece)
+                    tok = self.tokenizer
+                    windows.append(_Window(d, s, start, [tok.cls_token_id, *ids, tok.sep_token_id], firsts))
         return windows
-
-    def _window(self, doc: int, sentence: int, start: int, ids: list[int], firsts: list[int]) -> _Window:
-        tok = self.tokenizer
-        return _Window(doc, sentence, start, [tok.cls_token_id, *ids, tok.sep_token_id], firsts)
 
     @torch.inference_mode()
     def _forward(self, windows: list[_Window]) -> list[dict[str, np.ndarray]]:
@@ -160,8 +156,18 @@ class Extractor:
                                   "text": sentence.text, "windows": len(parts)}
         for name, spec in self.specs.items():
             if spec.type == "token":
-                probs = np.concatenate([softmax(out[name]) for _, out in parts]) if words else np.zeros((0, 1))
-                result[name] = token_spans(words, probs, spec, source) if words else []
+                result[name] = token_spans(words, self._word_probs(name, words, parts), spec, source) if words else []
             else:
                 result[name] = sentence_labels(np.mean([out[name] for _, out in parts], axis=0), spec)
         return result
+
+    @staticmethod
+    def _word_probs(head: str, words: list[Span], parts: list[tuple[_Window, dict[str, np.ndarray]]]) -> np.ndarray:
+        """Per-word tag probabilities, each word from the window where it is most central."""
+        ranges = [(w.word_start, w.word_start + len(w.first_subword)) for w, _ in parts]
+        rows = []
+        for word in range(len(words)):
+            chosen = best_window(word, ranges)
+            window, output = parts[chosen]
+            rows.append(softmax(output[head][word - window.word_start]))
+        return np.stack(rows)
