@@ -125,3 +125,16 @@ def test_read_documents_rejects_unknown_inputs(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(DataError, match="no .txt files"):
         list(read_documents(tmp_path / "empty"))
+
+
+def test_records_validate_against_the_published_schema(checkpoint: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((Path(__file__).resolve().parent.parent / "inference" / "output_schema.json").read_text())
+    extractor = Extractor.from_pretrained(checkpoint, device="cpu")
+    results = extractor([{"id": "seed", "text": seed_text()}, {"id": "bad", "text": None}])
+    for result in results:
+        jsonschema.validate(json.loads(json.dumps(result)), schema)
+    broken = json.loads(json.dumps(results[0]))
+    broken["sentences"][0]["event"] = {"label": "x"}  # a label without its score
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
