@@ -19,6 +19,7 @@ import torch
 from transformers import AutoTokenizer
 
 from strife import __version__
+from strife.inference.batches import batch_kind, from_results, to_records
 from strife.inference.decode import sentence_labels, softmax, token_spans
 from strife.inference.segment import Span, split_sentences, split_words
 from strife.inference.windows import best_window, plan_windows
@@ -45,7 +46,8 @@ class Extractor:
     >>> extractor.extract("Taliban militants killed 27 soldiers.")[0]["sentences"][0]["actors"]  # doctest: +SKIP
     """
 
-    def __init__(self, path: str | Path, device: str = "auto", batch_size: int = 32) -> None:
+    def __init__(self, path: str | Path, device: str = "auto", batch_size: int = 32,
+                 id_field: str = "id", text_field: str = "text") -> None:
         self.path = Path(path)
         self.model = load_checkpoint(self.path)
         self.tokenizer = AutoTokenizer.from_pretrained(self.path)
@@ -53,6 +55,7 @@ class Extractor:
             device = "cuda" if torch.cuda.is_available() else "cpu"
         self.model.to(device).eval()
         self.batch_size = batch_size
+        self.id_field, self.text_field = id_field, text_field
         self.max_length = int(self.model.config.max_seq_length)
         self.specs = self.model.specs
         folder = self.path.resolve()
@@ -60,19 +63,20 @@ class Extractor:
         self.model_info = {"name": name, "path": str(self.path), "version": __version__}
 
     @classmethod
-    def from_pretrained(cls, path: str | Path, device: str = "auto", batch_size: int = 32) -> Extractor:
+    def from_pretrained(cls, path: str | Path, device: str = "auto", batch_size: int = 32,
+                        id_field: str = "id", text_field: str = "text") -> Extractor:
         """Load a checkpoint folder (validated) for inference."""
-        return cls(path, device=device, batch_size=batch_size)
+        return cls(path, device=device, batch_size=batch_size, id_field=id_field, text_field=text_field)
 
-    def __call__(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Records ``{"id": ..., "text": ...}`` to result records, in order."""
-        return self.extract(batch)
+    def __call__(self, batch: Any) -> Any:
+        """Map a batch to results of the same kind: records to records; a dict of columns,
+        pandas DataFrame or pyarrow Table to columns ``id``, ``error``, ``record`` (JSON)."""
+        return from_results(self._run(to_records(batch, self.id_field, self.text_field)), batch_kind(batch))
 
     def extract(self, inputs: str | list[str] | list[dict[str, Any]]) -> list[dict[str, Any]]:
         """One result per input (a string, strings, or records with ``id`` and ``text``)."""
-        records = [inputs] if isinstance(inputs, str) else list(inputs)
-        normalised = [r if isinstance(r, dict) else {"id": str(i), "text": r} for i, r in enumerate(records)]
-        return self._run(normalised)
+        batch = [inputs] if isinstance(inputs, str) else list(inputs)
+        return self._run(to_records(batch, self.id_field, self.text_field))
 
     def extract_iter(self, records: Iterable[dict[str, Any]], chunk_size: int = 64) -> Iterator[dict[str, Any]]:
         """Stream results over an iterator of records, ``chunk_size`` documents at a time."""
@@ -80,10 +84,10 @@ class Extractor:
         for record in records:
             chunk.append(record)
             if len(chunk) == chunk_size:
-                yield from self._run(chunk)
+                yield from self.extract(chunk)
                 chunk = []
         if chunk:
-            yield from self._run(chunk)
+            yield from self.extract(chunk)
 
     def _run(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []

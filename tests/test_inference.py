@@ -138,3 +138,18 @@ def test_records_validate_against_the_published_schema(checkpoint: Path) -> None
     broken["sentences"][0]["event"] = {"label": "x"}  # a label without its score
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
+
+
+def test_columnar_batches_come_back_in_their_own_kind(checkpoint: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    extractor = Extractor.from_pretrained(checkpoint, device="cpu", id_field="doc", text_field="body")
+    columns = {"doc": ["a", "b"], "body": ["Troops killed five rebels.", ""]}
+    out = extractor(columns)
+    assert out["id"] == ["a", "b"] and out["error"][0] is None and out["error"][1]
+    assert json.loads(out["record"][0])["sentences"][0]["text"] == "Troops killed five rebels."
+    frame = extractor(pd.DataFrame(columns))
+    assert list(frame["id"]) == ["a", "b"] and list(frame.columns) == ["id", "error", "record"]
+    table = extractor(pa.table(columns))
+    assert table.column("id").to_pylist() == ["a", "b"]
+    assert extractor([{"doc": "x", "other": 1}])[0]["error"] == "record 0 has no 'body' field"
