@@ -37,7 +37,7 @@ def to_records(batch: Any, id_field: str = "id", text_field: str = "text") -> li
     elif kind == "columns":
         columns = {name: list(values) for name, values in batch.items()}
     else:
-        rows = [{"text": row} if isinstance(row, str) else row for row in batch]
+        rows = [{text_field: row} if isinstance(row, str) else row for row in batch]
         return [_record(row, i, id_field, text_field) for i, row in enumerate(rows)]
     size = len(next(iter(columns.values()), []))
     rows = [{name: values[i] for name, values in columns.items()} for i in range(size)]
