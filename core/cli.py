@@ -55,6 +55,13 @@ def _score(args: argparse.Namespace) -> None:
     score_command(args)
 
 
+def _render(args: argparse.Namespace) -> None:
+    from strife.inference.render import render_file
+
+    count = render_file(args.input, args.output, title=args.title)
+    print(f"{count} documents -> {args.output}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="strife", description="Conflict news to event data.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,14 +85,42 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--output", help="write the full metrics JSON here")
     evaluate.set_defaults(func=_evaluate)
 
-    score = sub.add_parser("score", help="extract events from raw articles")
-    score.add_argument("--model", required=True, help="checkpoint directory")
-    score.add_argument("--input", required=True, help="a .txt file, a folder of .txt files, or JSONL with id/text")
-    score.add_argument("--output", required=True, help="JSONL output, one record per input document")
-    score.add_argument("--batch-size", type=int, default=32)
-    score.add_argument("--id-field", default="id")
-    score.add_argument("--text-field", default="text")
+    score = sub.add_parser(
+        "score", help="extract events from raw articles (streams; resumable)",
+        description="Score documents into event records, one output record per input record, in input order. "
+                    "Inputs: a .txt file, a folder of .txt files, .jsonl, .csv or .parquet (text formats may be "
+                    ".gz). Outputs: .jsonl (one JSON record per line) or .parquet (a folder of part files). "
+                    "A record that cannot be scored gets 'error' set; the run goes on.")
+    score.add_argument("--model", required=True, help="checkpoint directory (a run's model/ folder)")
+    score.add_argument("--input", required=True,
+                       help="a .txt file, a folder of .txt files, or .jsonl/.csv/.parquet records (.gz allowed)")
+    score.add_argument("--output", required=True,
+                       help="events.jsonl, or events.parquet (written as a folder of part-NNNNN.parquet files)")
+    score.add_argument("--id-field", default="id", help="input field or column holding the record id "
+                       "(default: id; records without one get line<N> / row<N>)")
+    score.add_argument("--text-field", default="text", help="input field or column holding the text (default: text)")
+    score.add_argument("--resume", action="store_true",
+                       help="continue an interrupted run from the records already in --output")
+    score.add_argument("--device", default="auto", help="auto (a GPU when present), cpu, cuda or cuda:N")
+    score.add_argument("--threads", type=int, help="CPU threads for torch (default: all usable cores)")
+    score.add_argument("--chunk-size", type=int, default=64,
+                       help="documents per extractor call; their sentences are batched together (default: 64)")
+    score.add_argument("--batch-size", type=int, help="sentence windows per forward pass (default: 32 on CPU, "
+                       "128 on GPU)")
+    score.add_argument("--part-size", type=int, default=1000,
+                       help="records per Parquet part file; a crash loses at most one part (default: 1000)")
+    score.add_argument("--decode-errors", choices=["strict", "replace"], default="strict",
+                       help="bytes that are not UTF-8: strict gives the record an error (default), "
+                            "replace substitutes U+FFFD and scores it")
+    score.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
+                       help="show a progress bar on stderr (default: on)")
     score.set_defaults(func=_score)
+
+    render = sub.add_parser("render", help="render scored events as a self-contained HTML report")
+    render.add_argument("--input", required=True, help="JSONL event records written by `strife score`")
+    render.add_argument("--output", required=True, help="HTML file to write")
+    render.add_argument("--title", help="page title (default: the input file name)")
+    render.set_defaults(func=_render)
 
     data = sub.add_parser("data", help="find or download the public datasets")
     data_sub = data.add_subparsers(dest="data_command", required=True)

@@ -1,51 +1,46 @@
-"""``strife score``: read documents, extract, write one JSON record per document.
+"""``strife score``: stream documents through the extractor, one output record per input record.
 
-Inputs: a ``.txt`` file (one document), a folder of ``.txt`` files, or JSONL
-records with an id and a text field. The output is written to a temporary file and
-renamed when complete, so an interrupted run never leaves a truncated file behind.
+::
+
+    strife score --model runs/default/model --input news.jsonl.gz --output events.jsonl
+    strife score --model runs/default/model --input news.parquet --output events.parquet \\
+        --text-field body --id-field url --device cuda --resume
+
+Inputs and outputs are described in :mod:`strife.inference.io`. The run streams:
+it holds one chunk of ``--chunk-size`` documents (whose sentences the extractor
+batches together, sorted by length) and, for Parquet output, one unfinished part,
+whatever the size of the input. Every input record gives exactly one output record
+in input order; one that cannot be scored gives a record with ``error`` set and no
+sentences, and the run goes on.
+
+``--resume`` continues an interrupted run: the records already written are checked
+against the first ids of the input (a mismatch is an error, never a silent mix),
+a torn last line or an unfinished part is dropped, and scoring starts right after
+the last complete record, so the finished output has neither duplicates nor gaps.
+Without ``--resume`` an existing non-empty output is an error.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import signal
+import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
-from strife.errors import DataError
-from strife.inference.extractor import Extractor
+from strife.errors import ConfigError, DataError
+from strife.inference.extractor import SCHEMA, Extractor
+from strife.inference.io import JsonlWriter, ParquetWriter, count_records, open_writer, read_records
 
-
-def read_documents(path: Path, id_field: str = "id", text_field: str = "text") -> Iterator[dict[str, Any]]:
-    """Yield ``{"id", "text"}`` records; a bad JSONL line becomes a record with ``error``."""
-    if not path.exists():
-        raise DataError(f"{path}: input not found")
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix == ".txt")
-        if not files:
-            raise DataError(f"{path}: folder holds no .txt files")
-        for file in files:
-            yield {"id": file.stem, "text": file.read_bytes().decode("utf-8", errors="replace")}
-    elif path.suffix == ".txt":
-        yield {"id": path.stem, "text": path.read_bytes().decode("utf-8", errors="replace")}
-    elif path.suffix == ".jsonl":
-        with path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    data = json.loads(raw.decode("utf-8", errors="replace"))
-                    yield {"id": data.get(id_field, f"line{number}"), "text": data.get(text_field)}
-                except (json.JSONDecodeError, AttributeError) as exc:
-                    yield {"id": f"line{number}", "text": None, "error": f"{path}:{number}: invalid JSON: {exc}"}
-    else:
-        raise DataError(f"{path}: expected a .txt file, a folder of .txt files or a .jsonl file")
-
+#: Documents scored in a run up to which the per-sentence table is printed.
+TABLE_MAX_DOCUMENTS = 20
 
 def summary_table(results: list[dict[str, Any]]) -> str:
     """A short human-readable table: per sentence, the spans and labels found."""
@@ -67,21 +62,168 @@ def summary_table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def score_command(args: argparse.Namespace) -> None:
-    """Run the extractor over ``args.input`` and write JSONL to ``args.output``."""
-    extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size)
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".partial")
-    started, results = time.perf_counter(), []
-    documents = read_documents(Path(args.input), args.id_field, args.text_field)
-    with tmp.open("w", encoding="utf-8") as handle:
-        for result in tqdm(extractor.extract_iter(documents), desc="documents", unit="doc"):
-            handle.write(json.dumps(result, ensure_ascii=False) + "\n")
-            results.append(result)
-    os.replace(tmp, output)
-    elapsed = time.perf_counter() - started
-    n_sentences = sum(len(r["sentences"]) for r in results)
-    print(summary_table(results) if len(results) <= 20 else "")
-    print(f"{len(results)} documents, {n_sentences} sentences, "
-          f"{sum(1 for r in results if r['error'])} errors in {elapsed:.1f} s -> {output}")
+def available_cores() -> int:
+    """CPU cores this process may run on (the affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` -> ``cuda`` when a GPU is visible, else ``cpu``; ``cuda`` without one is an error."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"--device {device}, but torch sees no CUDA GPU; use --device cpu or auto")
+    if device != "cpu" and not device.startswith("cuda"):
+        raise ConfigError(f"--device must be auto, cpu or cuda[:N], got {device!r}")
+    return device
+
+
+def _chunks(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _failed(extractor: Extractor, record: dict[str, Any], exc: BaseException) -> dict[str, Any]:
+    return {"id": record.get("id"), "schema": SCHEMA, "model": extractor.model_info, "sentences": [],
+            "error": f"extractor failed: {type(exc).__name__}: {exc}"}
+
+
+def score_chunk(extractor: Extractor, chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Results for a chunk; if the extractor fails on it, retry one document at a time.
+
+    A document the extractor still fails on (e.g. out of GPU memory) gets an error
+    record, so one pathological input never stops a corpus run.
+    """
+    try:
+        results = extractor.extract(chunk)
+    except Exception as exc:  # noqa: BLE001 - any failure becomes error records, never a stopped run
+        if len(chunk) == 1:
+            return [_failed(extractor, chunk[0], exc)]
+        _free_accelerator_memory()
+        return [result for record in chunk for result in score_chunk(extractor, [record])]
+    if len(results) != len(chunk):  # the extractor's contract; a break here would shift every later id
+        raise RuntimeError(f"extractor returned {len(results)} results for {len(chunk)} documents")
+    return results
+
+
+def _free_accelerator_memory() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+@contextmanager
+def _sigterm_as_exit() -> Iterator[None]:
+    """Turn SIGTERM (what batch schedulers send first) into SystemExit, so outputs are closed cleanly."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _option(args: argparse.Namespace, name: str, default: Any) -> Any:
+    value = getattr(args, name, None)
+    return default if value is None else value
+
+
+def score_command(args: argparse.Namespace) -> dict[str, Any]:
+    """Score ``args.input`` into ``args.output``; print a summary and return its numbers.
+
+    ``args`` holds the ``strife score`` options; any left out take their defaults.
+    """
+    wall_started = time.perf_counter()
+    source, output = Path(args.input), Path(args.output)
+    chunk_size = int(_option(args, "chunk_size", 64))
+    threads = int(_option(args, "threads", available_cores()))
+    resume = bool(_option(args, "resume", False))
+    progress = bool(_option(args, "progress", True))
+    if chunk_size < 1 or threads < 1:
+        raise ConfigError(f"--chunk-size and --threads must be at least 1, got {chunk_size} and {threads}")
+
+    # Check input and output before the (slow) model load, so mistakes fail in a second.
+    writer = open_writer(output, part_size=int(_option(args, "part_size", 1000)))
+    records = read_records(source, _option(args, "id_field", "id"), _option(args, "text_field", "text"),
+                           decode_errors=_option(args, "decode_errors", "strict"))
+    if writer.exists() and not resume:
+        raise DataError(f"{output} already exists; pass --resume to continue that run, "
+                        "or remove it to start over")
+    done = writer.resume(records) if resume else 0
+
+    import torch
+
+    device = resolve_device(_option(args, "device", "auto"))
+    batch_size = int(_option(args, "batch_size", 128 if device.startswith("cuda") else 32))
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        extractor = Extractor.from_pretrained(args.model, device=device, batch_size=batch_size)
+        return _score(extractor, records, writer, source, output, done, resume, chunk_size, progress,
+                      device, threads, wall_started)
+    finally:
+        torch.set_num_threads(previous_threads)  # a library caller keeps its own setting
+
+
+def _score(extractor: Extractor, records: Iterator[dict[str, Any]], writer: JsonlWriter | ParquetWriter,
+           source: Path, output: Path, done: int, resume: bool, chunk_size: int, progress: bool,
+           device: str, threads: int, wall_started: float) -> dict[str, Any]:
+    """The scoring loop: chunks in, records out, a progress bar and the closing summary."""
+    total = count_records(source)
+    stats = {"documents": 0, "sentences": 0, "errors": 0, "resumed": done}
+    preview: list[dict[str, Any]] = []  # bounded: only needed when the run is small enough to print
+    started = time.perf_counter()
+    with _sigterm_as_exit():
+        writer.open(append=resume)
+        if writer.dropped_bytes:
+            print(f"strife: dropped {writer.dropped_bytes} bytes of an unfinished record or part at the end of "
+                  f"{output}; those documents are scored again", file=sys.stderr)
+        bar = tqdm(total=None if total is None else max(total - done, 0), unit="doc", desc="scoring",
+                   disable=not progress, dynamic_ncols=True, file=sys.stderr)
+        try:
+            for chunk in _chunks(records, chunk_size):
+                for result in score_chunk(extractor, chunk):
+                    writer.write(result)
+                    stats["documents"] += 1
+                    stats["sentences"] += len(result["sentences"])
+                    stats["errors"] += result["error"] is not None
+                    if len(preview) <= TABLE_MAX_DOCUMENTS:
+                        preview.append(result)
+                bar.update(len(chunk))
+                elapsed = max(time.perf_counter() - started, 1e-9)
+                bar.set_postfix_str(f"{stats['sentences'] / elapsed:.1f} sent/s, {stats['errors']} errors",
+                                    refresh=False)
+        finally:
+            bar.close()
+            writer.close()  # complete records reach the output even on Ctrl-C or SIGTERM
+    elapsed = max(time.perf_counter() - started, 1e-9)
+    wall = time.perf_counter() - wall_started
+    stats.update(seconds=elapsed, wall_seconds=wall, device=device, threads=threads)
+
+    if 0 < stats["documents"] <= TABLE_MAX_DOCUMENTS:
+        print(summary_table(preview))
+    if stats["documents"] == 0 and done == 0:
+        print(f"strife: warning: {source} holds no records", file=sys.stderr)
+    resumed = f" (+{done} from the earlier run)" if resume else ""
+    print(f"{stats['documents']} documents{resumed}, {stats['sentences']} sentences, {stats['errors']} errors "
+          f"in {elapsed:.1f} s ({stats['documents'] / elapsed:.1f} docs/s, {stats['sentences'] / elapsed:.1f} "
+          f"sentences/s; {device}, {threads} threads; wall time {wall:.1f} s with model load) -> {output}")
+    return stats
