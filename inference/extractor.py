@@ -22,7 +22,7 @@ from strife import __version__
 from strife.inference.batches import batch_kind, from_results, to_records
 from strife.inference.decode import sentence_labels, softmax, token_spans
 from strife.inference.segment import Span, split_sentences, split_words
-from strife.inference.windows import best_window, plan_windows
+from strife.inference.windows import assign_words, plan_windows
 from strife.models.modeling import load_checkpoint
 
 SCHEMA = "strife.events/1"
@@ -169,9 +169,6 @@ class Extractor:
     def _word_probs(head: str, words: list[Span], parts: list[tuple[_Window, dict[str, np.ndarray]]]) -> np.ndarray:
         """Per-word tag probabilities, each word from the window where it is most central."""
         ranges = [(w.word_start, w.word_start + len(w.first_subword)) for w, _ in parts]
-        rows = []
-        for word in range(len(words)):
-            chosen = best_window(word, ranges)
-            window, output = parts[chosen]
-            rows.append(softmax(output[head][word - window.word_start]))
-        return np.stack(rows)
+        probs = [softmax(output[head]) for _, output in parts]
+        return np.stack([probs[chosen][word - ranges[chosen][0]]
+                         for word, chosen in enumerate(assign_words(ranges, len(words)))])

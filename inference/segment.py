@@ -47,7 +47,35 @@ def split_sentences(text: str) -> list[Span]:
     return sentences
 
 
+#: pysbd's time grows with the square of the text length; longer paragraphs are cut
+#: into blocks of at most this many characters at a sentence-like boundary first.
+BLOCK_CHARS = 4000
+_BOUNDARY = re.compile(r"[.!?][\"'’”)\]]*\s+|\n")
+
+
+def _blocks(start: int, end: int, text: str) -> list[tuple[int, int]]:
+    """Cut ``text[start:end]`` into pieces of at most :data:`BLOCK_CHARS`, preferring
+    the last sentence-like boundary, then the last space, inside each piece."""
+    blocks = []
+    while end - start > BLOCK_CHARS:
+        window = text[start:start + BLOCK_CHARS]
+        cuts = [m.end() for m in _BOUNDARY.finditer(window) if not _abbreviation(window[:m.start()])]
+        cut = cuts[-1] if cuts and cuts[-1] > BLOCK_CHARS // 2 else (window.rfind(" ") + 1 or BLOCK_CHARS)
+        blocks.append((start, start + cut))
+        start += cut
+    blocks.append((start, end))
+    return blocks
+
+
+def _abbreviation(before: str) -> bool:
+    """Whether the word ending at a full stop looks like "Lt", "Gen", "U.S" or "No"."""
+    word = before.rsplit(None, 1)[-1] if before.strip() else ""
+    return word[:1].isupper() and len(word) <= 4
+
+
 def _paragraph_sentences(text: str, start: int, end: int) -> list[Span]:
+    if end - start > BLOCK_CHARS:
+        return [span for a, b in _blocks(start, end, text) for span in _paragraph_sentences(text, a, b)]
     paragraph = text[start:end]
     if not paragraph.strip():
         return []

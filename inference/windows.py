@@ -38,14 +38,18 @@ def plan_windows(lengths: list[int], budget: int, overlap: int) -> list[tuple[in
         start = back
 
 
-def best_window(word: int, windows: list[tuple[int, int]]) -> int:
-    """Index of the window where ``word`` is furthest from an edge (first one on ties).
+def assign_words(windows: list[tuple[int, int]], n_words: int) -> list[int]:
+    """For each word, the index of the window where it is furthest from an edge
+    (the first such window on ties). Linear in the total window length.
 
-    >>> best_window(3, [(0, 4), (2, 6)])
-    1
+    >>> assign_words([(0, 4), (2, 6)], 6)
+    [0, 0, 0, 1, 1, 1]
     """
-    def margin(window: tuple[int, int]) -> int:
-        start, end = window
-        return min(word - start, end - 1 - word) if start <= word < end else -1
-
-    return max(range(len(windows)), key=lambda i: (margin(windows[i]), -i))
+    chosen = [0] * n_words
+    best = [-1] * n_words
+    for index, (start, end) in enumerate(windows):
+        for word in range(start, end):
+            margin = min(word - start, end - 1 - word)
+            if margin > best[word]:
+                best[word], chosen[word] = margin, index
+    return chosen

@@ -12,7 +12,8 @@ import pytest
 from strife.errors import DataError
 from strife.inference.decode import sentence_labels, token_spans
 from strife.inference.extractor import Extractor
-from strife.inference.score import read_documents, score_command
+from strife.inference.io import read_records
+from strife.inference.score import score_command
 from strife.inference.segment import Span, split_sentences, split_words
 from strife.models.config import HeadSpec
 from strife.models.modeling import StrifeModel
@@ -118,13 +119,13 @@ def test_score_command_writes_one_record_per_document(checkpoint: Path, tmp_path
 
 def test_read_documents_rejects_unknown_inputs(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="not found"):
-        list(read_documents(tmp_path / "missing.jsonl"))
-    (tmp_path / "x.csv").write_text("a,b\n")
+        list(read_records(tmp_path / "missing.jsonl"))
+    (tmp_path / "x.xlsx").write_text("a,b\n")
     with pytest.raises(DataError, match="expected a .txt file"):
-        list(read_documents(tmp_path / "x.csv"))
+        list(read_records(tmp_path / "x.xlsx"))
     (tmp_path / "empty").mkdir()
     with pytest.raises(DataError, match="no .txt files"):
-        list(read_documents(tmp_path / "empty"))
+        list(read_records(tmp_path / "empty"))
 
 
 def test_records_validate_against_the_published_schema(checkpoint: Path) -> None:
@@ -153,3 +154,10 @@ def test_columnar_batches_come_back_in_their_own_kind(checkpoint: Path) -> None:
     table = extractor(pa.table(columns))
     assert table.column("id").to_pylist() == ["a", "b"]
     assert extractor([{"doc": "x", "other": 1}])[0]["error"] == "record 0 has no 'body' field"
+
+
+def test_a_long_paragraph_is_segmented_fast_and_exactly() -> None:
+    text = " ".join(f"Police arrested {i} men in the district of Lt. Gen. Smith." for i in range(2000))
+    sentences = split_sentences(text)
+    assert len(sentences) == 2000
+    assert all(text[s.start:s.end] == s.text for s in sentences)

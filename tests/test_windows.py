@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from strife.inference.windows import best_window, plan_windows
+from strife.inference.windows import assign_words, plan_windows
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -33,7 +33,8 @@ def test_empty_sentence_has_one_empty_window() -> None:
 
 
 def test_each_word_uses_the_window_where_it_is_most_central() -> None:
-    windows = [(0, 10), (6, 16)]
-    assert best_window(2, windows) == 0
-    assert best_window(9, windows) == 1  # margin 0 in the first, 3 in the second
-    assert best_window(15, windows) == 1
+    chosen = assign_words([(0, 10), (6, 16)], 16)
+    assert chosen[2] == 0
+    assert chosen[9] == 1  # margin 0 in the first window, 3 in the second
+    assert chosen[15] == 1
+    assert len(chosen) == 16
