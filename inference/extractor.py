@@ -22,6 +22,7 @@ from strife import __version__
 from strife.inference.batches import batch_kind, from_results, to_records
 from strife.inference.decode import sentence_labels, softmax, token_spans
 from strife.inference.segment import Span, split_sentences, split_words
+from strife.inference.totals import add_counts, casualty_heads, document_totals, sentence_totals
 from strife.inference.windows import assign_words, plan_windows
 from strife.models.modeling import load_checkpoint
 
@@ -58,6 +59,7 @@ class Extractor:
         self.id_field, self.text_field = id_field, text_field
         self.max_length = int(self.model.config.max_seq_length)
         self.specs = self.model.specs
+        self.casualty_heads = casualty_heads(self.specs)
         folder = self.path.resolve()
         name = folder.parent.name if folder.name == "model" else folder.name  # a run's model/ folder
         self.model_info = {"name": name, "path": str(self.path), "version": __version__}
@@ -113,6 +115,8 @@ class Extractor:
             for s, (sentence, words) in enumerate(doc_sentences):
                 parts = by_sentence[(d, s)]
                 results[d]["sentences"].append(self._sentence_result(s, sentence, words, parts, source))
+            if self.casualty_heads and results[d]["error"] is None:
+                results[d]["totals"] = document_totals([x["totals"] for x in results[d]["sentences"]])
         return results
 
     def _windows(self, sentences: list[list[tuple[Span, list[Span]]]]) -> list[_Window]:
@@ -163,6 +167,10 @@ class Extractor:
                 result[name] = token_spans(words, self._word_probs(name, words, parts), spec, source) if words else []
             else:
                 result[name] = sentence_labels(np.mean([out[name] for _, out in parts], axis=0), spec)
+        if self.casualty_heads:
+            spans = [span for name in self.casualty_heads for span in result[name]]
+            add_counts(spans)
+            result["totals"] = sentence_totals(spans)
         return result
 
     @staticmethod

@@ -1,0 +1,60 @@
+"""Casualty counts on spans and the sentence / document totals rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from strife.inference.extractor import Extractor
+from strife.inference.totals import add_counts, casualty_heads, document_totals, sentence_totals
+from strife.models.config import HeadSpec
+from strife.models.modeling import StrifeModel
+
+
+def span(label: str, text: str) -> dict[str, object]:
+    return {"label": label, "text": text, "start": 0, "end": len(text), "score": 0.9}
+
+
+def test_counts_are_attached_to_casualty_spans_only() -> None:
+    spans = [span("KILLED", "As many as 41 Afghan security force personnel"), span("SOURCE", "27 militants")]
+    add_counts(spans)
+    assert (spans[0]["count"], spans[0]["qualifier"]) == (41, "at_most")
+    assert "count" not in spans[1]
+
+
+def test_sentence_totals_sum_coordinated_and_separate_spans() -> None:
+    spans = [span("KILLED", "27 soldiers and three members of the local police"), span("INJURED", "up to 15"),
+             span("KILLED", "a major general"), span("CAPTURED", "several people"), span("KILLED", "civilians")]
+    add_counts(spans)
+    assert sentence_totals(spans) == {"killed": 31, "injured": 15, "captured": 3}
+
+
+def test_document_total_does_not_double_count_a_restated_figure() -> None:
+    headline = sentence_totals(_counted([span("KILLED", "41 Afghan security men")]))
+    body = sentence_totals(_counted([span("KILLED", "As many as 41 Afghan security force personnel"),
+                                     span("INJURED", "15 others")]))
+    breakdown = sentence_totals(_counted([span("KILLED", "27 soldiers and three members of the local police")]))
+    assert document_totals([headline, body, breakdown]) == {"killed": 41, "injured": 15, "captured": 0}
+    assert document_totals([]) == {"killed": 0, "injured": 0, "captured": 0}
+
+
+def _counted(spans: list[dict[str, object]]) -> list[dict[str, object]]:
+    add_counts(spans)
+    return spans
+
+
+def test_extractor_with_a_casualty_head_reports_totals(tiny_encoder_dir: Path, tiny_tokenizer, tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    heads = {"actors": HeadSpec.token(["SOURCE", "TARGET"]), "casualties": HeadSpec.token(["KILLED", "INJURED", "CAPTURED"])}
+    assert casualty_heads(heads) == ["casualties"]
+    model = StrifeModel.from_encoder(str(tiny_encoder_dir), heads, max_seq_length=64)
+    model.save_pretrained(tmp_path / "m")
+    tiny_tokenizer.save_pretrained(tmp_path / "m")
+    result = Extractor.from_pretrained(tmp_path / "m", device="cpu").extract("Troops killed five rebels. Police left.")[0]
+    assert set(result["totals"]) == {"killed", "injured", "captured"}
+    assert all(set(s["totals"]) == {"killed", "injured", "captured"} for s in result["sentences"])
+    assert all("count" in c for s in result["sentences"] for c in s["casualties"])
+    schema = json.loads((Path(__file__).resolve().parent.parent / "inference" / "output_schema.json").read_text())
+    jsonschema.validate(json.loads(json.dumps(result)), schema)
