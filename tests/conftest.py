@@ -102,6 +102,15 @@ def tiny_model(tiny_encoder_dir: Path, head_specs: dict[str, HeadSpec]) -> Strif
     return StrifeModel.from_encoder(str(tiny_encoder_dir), head_specs, max_seq_length=64)
 
 
+@pytest.fixture
+def checkpoint(tiny_model: StrifeModel, tiny_tokenizer, tmp_path: Path) -> Path:
+    """The tiny model saved as a strife checkpoint folder (weights, config, tokenizer)."""
+    path = tmp_path / "model"
+    tiny_model.save_pretrained(path)
+    tiny_tokenizer.save_pretrained(path)
+    return path
+
+
 def recipe_dict(encoder: Path | str, output_dir: Path | str, **training: object) -> dict[str, object]:
     """A mini recipe: three heads, one tiny dataset each, two epochs of batch size 4.
 

@@ -16,7 +16,6 @@ from strife.inference.io import read_records
 from strife.inference.score import score_command
 from strife.inference.segment import Span, split_sentences, split_words
 from strife.models.config import HeadSpec
-from strife.models.modeling import StrifeModel
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -69,14 +68,6 @@ def test_multi_label_uses_stored_thresholds() -> None:
     spec = HeadSpec("multi_label", ["a", "b"], thresholds=[0.9, 0.2])
     logits = np.log(np.array([0.8, 0.3]) / (1 - np.array([0.8, 0.3])))
     assert [x["label"] for x in sentence_labels(logits, spec)] == ["b"]
-
-
-@pytest.fixture
-def checkpoint(tiny_model: StrifeModel, tiny_tokenizer, tmp_path: Path) -> Path:
-    path = tmp_path / "model"
-    tiny_model.save_pretrained(path)
-    tiny_tokenizer.save_pretrained(path)
-    return path
 
 
 def test_extractor_keeps_order_offsets_and_reports_bad_inputs(checkpoint: Path) -> None:

@@ -22,19 +22,10 @@ from strife.errors import ConfigError, DataError
 from strife.inference import score as score_module
 from strife.inference.io import JsonlWriter, ParquetWriter, count_records, read_records
 from strife.inference.score import score_command
-from strife.models.modeling import StrifeModel
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 TEXTS = ["Troops killed five rebels in the north.", "Police arrested two men. They were released later.",
          "Protesters marched in the capital.", "The army shelled the village at dawn."]
-
-
-@pytest.fixture
-def checkpoint(tiny_model: StrifeModel, tiny_tokenizer, tmp_path: Path) -> Path:
-    path = tmp_path / "model"
-    tiny_model.save_pretrained(path)
-    tiny_tokenizer.save_pretrained(path)
-    return path
 
 
 def run(checkpoint: Path, source: Path, output: Path, **options: object) -> dict:
