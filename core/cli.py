@@ -1,4 +1,4 @@
-"""The ``strife`` command: train, evaluate, score and data subcommands."""
+"""The ``strife`` command: train, evaluate, score, render and data subcommands."""
 
 from __future__ import annotations
 
