@@ -27,7 +27,7 @@ demo: setup
 # The render test screenshots a report in headless Chromium (Debian package); where it
 # cannot be installed (no root, not Debian) that one test is skipped and says why.
 browser:
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium could not be installed: the browser test will be skipped"
 
 test: setup browser
