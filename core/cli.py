@@ -1,4 +1,4 @@
-"""The ``strife`` command: train, evaluate, score, render and data subcommands."""
+"""The ``strife`` command: train, evaluate, score, render, export and data subcommands."""
 
 from __future__ import annotations
 
@@ -62,6 +62,13 @@ def _render(args: argparse.Namespace) -> None:
     print(f"{count} documents -> {args.output}")
 
 
+def _export(args: argparse.Namespace) -> None:
+    from strife.inference.export import export_onnx
+
+    path = export_onnx(args.model, args.output, quantize=args.quantize)
+    print(f"exported {args.model} -> {path}" + (" (+ model.int8.onnx)" if args.quantize else ""))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="strife", description="Conflict news to event data.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--output", required=True, help="HTML file to write")
     render.add_argument("--title", help="page title (default: the input file name)")
     render.set_defaults(func=_render)
+
+    export = sub.add_parser("export", help="export a checkpoint to ONNX (needs the [onnx] extra)")
+    export.add_argument("--model", required=True, help="checkpoint directory")
+    export.add_argument("--output", required=True, help="folder for model.onnx, config.json and the tokenizer")
+    export.add_argument("--format", choices=["onnx"], default="onnx")
+    export.add_argument("--quantize", choices=["int8"], help="also write model.int8.onnx (dynamic int8 MatMul weights)")
+    export.set_defaults(func=_export)
 
     data = sub.add_parser("data", help="find or download the public datasets")
     data_sub = data.add_subparsers(dest="data_command", required=True)
