@@ -10,9 +10,22 @@ pandas and pyarrow are only touched when the caller passes their objects.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 COLUMNS = ("id", "error", "record")
+
+
+def chunked(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """Consecutive lists of ``size`` records (the last may be shorter), streaming."""
+    chunk: list[dict[str, Any]] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def batch_kind(batch: Any) -> str:

@@ -19,11 +19,12 @@ import torch
 from transformers import AutoTokenizer
 
 from strife import __version__
-from strife.inference.batches import batch_kind, from_results, to_records
+from strife.inference.batches import batch_kind, chunked, from_results, to_records
 from strife.inference.decode import sentence_labels, softmax, token_spans
 from strife.inference.segment import Span, split_sentences, split_words
 from strife.inference.totals import add_counts, casualty_heads, document_totals, sentence_totals
 from strife.inference.windows import assign_words, plan_windows
+from strife.models.device import resolve_device
 from strife.models.modeling import load_checkpoint
 
 SCHEMA = "strife.events/1"
@@ -52,9 +53,7 @@ class Extractor:
         self.path = Path(path)
         self.model = load_checkpoint(self.path)
         self.tokenizer = AutoTokenizer.from_pretrained(self.path)
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        self.model.to(device).eval()
+        self.model.to(resolve_device(device)).eval()
         self.batch_size = batch_size
         self.id_field, self.text_field = id_field, text_field
         self.max_length = int(self.model.config.max_seq_length)
@@ -82,13 +81,7 @@ class Extractor:
 
     def extract_iter(self, records: Iterable[dict[str, Any]], chunk_size: int = 64) -> Iterator[dict[str, Any]]:
         """Stream results over an iterator of records, ``chunk_size`` documents at a time."""
-        chunk: list[dict[str, Any]] = []
-        for record in records:
-            chunk.append(record)
-            if len(chunk) == chunk_size:
-                yield from self.extract(chunk)
-                chunk = []
-        if chunk:
+        for chunk in chunked(records, chunk_size):
             yield from self.extract(chunk)
 
     def _run(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:

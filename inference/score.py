@@ -28,7 +28,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,8 +36,10 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from strife.errors import ConfigError, DataError
+from strife.inference.batches import chunked
 from strife.inference.extractor import SCHEMA, Extractor
 from strife.inference.io import JsonlWriter, ParquetWriter, count_records, open_writer, read_records
+from strife.models.device import resolve_device
 
 #: Documents scored in a run up to which the per-sentence table is printed.
 TABLE_MAX_DOCUMENTS = 20
@@ -68,30 +70,6 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
         return os.cpu_count() or 1
-
-
-def resolve_device(device: str) -> str:
-    """``auto`` -> ``cuda`` when a GPU is visible, else ``cpu``; ``cuda`` without one is an error."""
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ConfigError(f"--device {device}, but torch sees no CUDA GPU; use --device cpu or auto")
-    if device != "cpu" and not device.startswith("cuda"):
-        raise ConfigError(f"--device must be auto, cpu or cuda[:N], got {device!r}")
-    return device
-
-
-def _chunks(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _failed(extractor: Extractor, record: dict[str, Any], exc: BaseException) -> dict[str, Any]:
@@ -171,7 +149,7 @@ def score_command(args: argparse.Namespace) -> dict[str, Any]:
 
     import torch
 
-    device = resolve_device(_option(args, "device", "auto"))
+    device = resolve_device(_option(args, "device", "auto"), allowed=("cpu", "cuda"))
     batch_size = int(_option(args, "batch_size", 128 if device.startswith("cuda") else 32))
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(threads)
@@ -199,7 +177,7 @@ def _score(extractor: Extractor, records: Iterator[dict[str, Any]], writer: Json
         bar = tqdm(total=None if total is None else max(total - done, 0), unit="doc", desc="scoring",
                    disable=not progress, dynamic_ncols=True, file=sys.stderr)
         try:
-            for chunk in _chunks(records, chunk_size):
+            for chunk in chunked(records, chunk_size):
                 for result in score_chunk(extractor, chunk):
                     writer.write(result)
                     stats["documents"] += 1

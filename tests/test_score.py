@@ -22,6 +22,7 @@ from strife.errors import ConfigError, DataError
 from strife.inference import score as score_module
 from strife.inference.io import JsonlWriter, ParquetWriter, count_records, read_records
 from strife.inference.score import score_command
+from strife.models.device import resolve_device
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 TEXTS = ["Troops killed five rebels in the north.", "Police arrested two men. They were released later.",
@@ -316,8 +317,10 @@ def test_cuda_without_a_gpu_is_a_config_error() -> None:
     if torch.cuda.is_available():
         pytest.skip("a GPU is present")
     with pytest.raises(ConfigError, match="no CUDA GPU"):
-        score_module.resolve_device("cuda")
-    assert score_module.resolve_device("auto") == "cpu"
+        resolve_device("cuda")
+    assert resolve_device("auto") == "cpu"
+    with pytest.raises(ConfigError, match="device must be"):
+        resolve_device("mps", allowed=("cpu", "cuda"))
 
 
 # ----------------------------------------------------------------- kill -9 and resume

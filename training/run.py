@@ -21,6 +21,7 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from strife.models.card import render_card
 from strife.models.config import HeadSpec
+from strife.models.device import resolve_device
 from strife.models.encoders import resolve_encoder
 from strife.models.modeling import StrifeModel
 from strife.training.adapters import DatasetSpec, HeadBinding, dataset_spec, load_splits, to_examples
@@ -38,13 +39,6 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True, warn_only=True)
-
-
-def pick_device(name: str) -> torch.device:
-    """``auto`` takes a GPU when one is present, else the CPU; never required."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 def data_spec(entry: DataConfig, index: int, recipe_dir: Path) -> DatasetSpec:
@@ -95,7 +89,7 @@ def train_run(config: RunConfig, data_dir: str | None = None, resume: bool = Fal
     specs = config.head_specs()
     tokenizer = AutoTokenizer.from_pretrained(resolve_encoder(config.encoder))
     sets = build_sets(config, specs, tokenizer, data_dir)
-    device = pick_device(config.training.device)
+    device = torch.device(resolve_device(config.training.device))
     model = StrifeModel.from_encoder(config.encoder, specs, max_seq_length=config.max_length).to(device)
     best_dir = run_dir / "model"
 
