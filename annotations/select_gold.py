@@ -1,0 +1,84 @@
+"""Draw the sentences of the conflict gold set from held-out splits, reproducibly.
+
+Usage: ``python annotations/select_gold.py [--data-dir DIR] > annotations/gold/selection.jsonl``
+
+Sentences come from the held-out (test) split of eight sources of different regions
+and styles, segmented by strife's own segmenter, at most three per document. In each
+source 60% are drawn from sentences with a casualty or arrest word, so that the
+casualty head has enough positives to measure, and 40% from the rest, so that
+precision is measured on ordinary news sentences too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+
+from strife.inference.segment import split_sentences
+from strife.training.data_root import find_data_root
+from strife.training.documents import iter_documents
+
+#: Sentences drawn per source (dataset, split).
+QUOTAS = {
+    ("m2e2", "test"): 70,
+    ("wikievents", "test"): 50,
+    ("muc4", "test"): 60,
+    ("gvdb", "test"): 50,
+    ("rams", "test"): 40,
+    ("conflibert/IndiaPoliceEvents_sents", "test"): 55,
+    ("conflibert/satp_relevant", "test"): 60,
+    ("conflibert/cameo_ner", "test"): 55,
+}
+CASUALTY_WORDS = re.compile(
+    r"\b(kill|dead|death|died|die|slain|murder|shot|wound|injur|hurt|casualt|arrest|detain|"
+    r"abduct|kidnap|hostage|captur|custody|massacre|martyr|lynch)", re.IGNORECASE)
+KEYWORD_SHARE = 0.6
+PER_DOCUMENT = 3
+SEED = 20261127
+
+
+def candidates(dataset: str, split: str, root) -> list[dict]:
+    """Every sentence of the split that is long enough to annotate."""
+    found = []
+    for doc in iter_documents(dataset, split, root):
+        for sentence in split_sentences(doc.text):
+            if 6 <= len(sentence.text.split()) <= 70:
+                found.append({"dataset": dataset, "split": split, "record_id": doc.record_id,
+                              "sentence_start": sentence.start, "sentence_end": sentence.end,
+                              "keyword": bool(CASUALTY_WORDS.search(sentence.text))})
+    return found
+
+
+def draw(pool: list[dict], quota: int, rng: random.Random) -> list[dict]:
+    """``quota`` sentences, KEYWORD_SHARE of them with a casualty word, <= PER_DOCUMENT a document."""
+    rng.shuffle(pool)
+    per_doc: dict[str, int] = {}
+    chosen: list[dict] = []
+    want = {True: round(quota * KEYWORD_SHARE), False: quota - round(quota * KEYWORD_SHARE)}
+    for keyword in (True, False):
+        for item in pool:
+            if sum(c["keyword"] == keyword for c in chosen) >= want[keyword]:
+                break
+            if item["keyword"] == keyword and per_doc.get(item["record_id"], 0) < PER_DOCUMENT:
+                per_doc[item["record_id"]] = per_doc.get(item["record_id"], 0) + 1
+                chosen.append(item)
+    return sorted(chosen, key=lambda c: (c["record_id"], c["sentence_start"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir")
+    args = parser.parse_args()
+    root = find_data_root(args.data_dir)
+    rng = random.Random(SEED)
+    for (dataset, split), quota in QUOTAS.items():
+        for item in draw(candidates(dataset, split, root), quota, rng):
+            del item["keyword"]
+            sys.stdout.write(json.dumps(item) + "\n")
+
+
+if __name__ == "__main__":
+    main()
