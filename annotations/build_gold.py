@@ -91,7 +91,7 @@ def check_sentence(work: dict, annotation: dict) -> tuple[list[str], list[dict],
             taken.append((start, end))
             lines.append({**base, "start": offset + start, "end": offset + end, "head": head, "label": label})
             if head == "casualties":
-                count = normalise_count(quote, named_person=quote[:1].isupper() and not quote[:1].isdigit())
+                count = normalise_count(quote)  # exactly as the extractor derives it
                 counts.append(f"{uid} {label} {quote!r} -> {count.to_dict()}")
     for label in annotation.get("event_types", []):
         if label not in EVENT_TYPES:
