@@ -98,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "Inputs: a .txt file, a folder of .txt files, .jsonl, .csv or .parquet (text formats may be "
                     ".gz). Outputs: .jsonl (one JSON record per line) or .parquet (a folder of part files). "
                     "A record that cannot be scored gets 'error' set; the run goes on.")
-    score.add_argument("--model", required=True, help="checkpoint directory (a run's model/ folder)")
+    score.add_argument("--model", required=True, help="checkpoint directory (a run's model/ folder); with "
+                       "--backend onnx a `strife export` folder or a .onnx file")
     score.add_argument("--input", required=True,
                        help="a .txt file, a folder of .txt files, or .jsonl/.csv/.parquet records (.gz allowed)")
     score.add_argument("--output", required=True,
@@ -109,7 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--resume", action="store_true",
                        help="continue an interrupted run from the records already in --output")
     score.add_argument("--device", default="auto", help="auto (a GPU when present), cpu, cuda or cuda:N")
-    score.add_argument("--threads", type=int, help="CPU threads for torch (default: all usable cores)")
+    score.add_argument("--backend", choices=["torch", "onnx"], default="torch",
+                       help="torch runs a checkpoint; onnx runs a `strife export` folder in ONNX Runtime, "
+                            "without torch (needs the [onnx] extra) (default: torch)")
+    score.add_argument("--quantized", action="store_true",
+                       help="with --backend onnx: run the folder's model.int8.onnx (`strife export --quantize "
+                            "int8`) instead of model.onnx")
+    score.add_argument("--threads", type=int, help="CPU threads for torch or ONNX Runtime "
+                       "(default: all usable cores)")
     score.add_argument("--chunk-size", type=int, default=64,
                        help="documents per extractor call; their sentences are batched together (default: 64)")
     score.add_argument("--batch-size", type=int, help="sentence windows per forward pass (default: 32 on CPU, "

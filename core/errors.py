@@ -28,6 +28,10 @@ class CheckpointError(StrifeError):
     """A checkpoint directory is missing files or holds an invalid config."""
 
 
+class DependencyError(StrifeError):
+    """An optional package that the requested feature needs is not installed."""
+
+
 def at(path: object, line: int | None = None) -> str:
     """Format a location as ``file:line`` for error messages."""
     return f"{path}:{line}" if line is not None else str(path)

@@ -2,7 +2,9 @@
 
 The output folder is itself a self-describing checkpoint: ``model.onnx`` (and, with
 ``quantize="int8"``, ``model.int8.onnx``) beside ``config.json`` and the tokenizer
-files, so a runtime needs nothing but that folder.
+files, so a runtime needs nothing but that folder: ``Extractor.from_pretrained(folder,
+backend="onnx")`` or ``strife score --backend onnx`` (``quantized`` / ``--quantized``
+for the int8 graph).
 
 Graph contract:
 
@@ -23,13 +25,11 @@ import torch
 from torch import nn
 
 from strife.errors import CheckpointError, ConfigError
+from strife.inference.backends import INT8_FILE, MODEL_FILE
 from strife.models.modeling import StrifeModel, load_checkpoint
 
 #: ONNX opset of the exported graph.
 OPSET = 17
-#: File names of the exported graphs inside ``output_dir``.
-MODEL_FILE = "model.onnx"
-INT8_FILE = "model.int8.onnx"
 INPUT_NAMES = ("input_ids", "attention_mask")
 #: Tokenizer files copied next to the graph when the checkpoint has them.
 TOKENIZER_FILES = (

@@ -5,6 +5,11 @@ records to results, the contract that distributed engines (Ray Data
 ``map_batches``, Spark ``predict_batch_udf``) expect; it keeps no global state and
 never mutates its input. Sentences of all documents in a batch are windowed,
 sorted by length and run together, then put back in input order.
+
+The model runs on a backend (:mod:`strife.inference.backends`): torch on a strife
+checkpoint, or ONNX Runtime on a ``strife export`` folder (fp32, or int8 with
+``quantized=True``). Everything else is shared, so both give the same records up to
+floating-point ties, and nothing here imports torch unless the torch backend is used.
 """
 
 from __future__ import annotations
@@ -15,17 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 from transformers import AutoTokenizer
 
 from strife import __version__
+from strife.inference.backends import load_backend
 from strife.inference.batches import batch_kind, chunked, from_results, to_records
 from strife.inference.decode import sentence_labels, softmax, token_spans
 from strife.inference.segment import Span, split_sentences, split_words
 from strife.inference.totals import add_counts, casualty_heads, document_totals, sentence_totals
 from strife.inference.windows import assign_words, plan_windows
-from strife.models.device import resolve_device
-from strife.models.modeling import load_checkpoint
 
 SCHEMA = "strife.events/1"
 
@@ -48,26 +51,37 @@ class Extractor:
     >>> extractor.extract("Taliban militants killed 27 soldiers.")[0]["sentences"][0]["actors"]  # doctest: +SKIP
     """
 
-    def __init__(self, path: str | Path, device: str = "auto", batch_size: int = 32,
-                 id_field: str = "id", text_field: str = "text") -> None:
+    def __init__(self, path: str | Path, device: str = "auto", batch_size: int | None = None,
+                 id_field: str = "id", text_field: str = "text", backend: str = "torch",
+                 quantized: bool = False, threads: int | None = None) -> None:
         self.path = Path(path)
-        self.model = load_checkpoint(self.path)
-        self.tokenizer = AutoTokenizer.from_pretrained(self.path)
-        self.model.to(resolve_device(device)).eval()
-        self.batch_size = batch_size
+        self.backend = load_backend(self.path, backend, device=device, quantized=quantized, threads=threads)
+        self.tokenizer = AutoTokenizer.from_pretrained(self.backend.folder)
+        self.batch_size = batch_size or self.backend.default_batch_size
         self.id_field, self.text_field = id_field, text_field
-        self.max_length = int(self.model.config.max_seq_length)
-        self.specs = self.model.specs
+        config = self.backend.config
+        self.max_length = int(config.max_seq_length)
+        self.pad_token_id = config.encoder_pad_token_id
+        self.specs = config.head_specs
         self.casualty_heads = casualty_heads(self.specs)
-        folder = self.path.resolve()
-        name = folder.parent.name if folder.name == "model" else folder.name  # a run's model/ folder
-        self.model_info = {"name": name, "path": str(self.path), "version": __version__}
+        folder = self.backend.folder.resolve()
+        name = folder.parent.name if folder.name in ("model", "onnx") else folder.name  # a run's model/ or onnx/
+        self.model_info = {"name": name, "path": str(self.path), "version": __version__,
+                           "backend": self.backend.name}
 
     @classmethod
-    def from_pretrained(cls, path: str | Path, device: str = "auto", batch_size: int = 32,
-                        id_field: str = "id", text_field: str = "text") -> Extractor:
-        """Load a checkpoint folder (validated) for inference."""
-        return cls(path, device=device, batch_size=batch_size, id_field=id_field, text_field=text_field)
+    def from_pretrained(cls, path: str | Path, device: str = "auto", batch_size: int | None = None,
+                        id_field: str = "id", text_field: str = "text", backend: str = "torch",
+                        quantized: bool = False, threads: int | None = None) -> Extractor:
+        """Load a checkpoint folder (``backend="torch"``) or an export folder or ``.onnx`` file
+        (``backend="onnx"``; ``quantized=True`` picks ``model.int8.onnx``) for inference.
+
+        ``batch_size`` defaults to 32 windows (128 on CUDA, where torch runs in half
+        precision); ``threads`` sets ONNX Runtime's intra-op threads (torch keeps its
+        process-wide ``torch.set_num_threads``).
+        """
+        return cls(path, device=device, batch_size=batch_size, id_field=id_field, text_field=text_field,
+                   backend=backend, quantized=quantized, threads=threads)
 
     def __call__(self, batch: Any) -> Any:
         """Map a batch to results of the same kind: records to records; a dict of columns,
@@ -115,38 +129,42 @@ class Extractor:
     def _windows(self, sentences: list[list[tuple[Span, list[Span]]]]) -> list[_Window]:
         """Cut each sentence into overlapping word runs of at most ``max_length - 2`` sub-words."""
         budget = self.max_length - 2
+        tok = self.tokenizer
+        words = [w.text for doc in sentences for _, sentence_words in doc for w in sentence_words]
+        # One tokenizer call for every word of the batch: the Rust tokenizer then works in bulk.
+        flat = tok(words, add_special_tokens=False)["input_ids"] if words else []
+        flat = [piece[:budget] or [tok.unk_token_id] for piece in flat]
         windows: list[_Window] = []
+        cursor = 0
         for d, doc in enumerate(sentences):
-            for s, (_, words) in enumerate(doc):
-                pieces = self.tokenizer([w.text for w in words], add_special_tokens=False)["input_ids"] if words else []
-                pieces = [piece[:budget] or [self.tokenizer.unk_token_id] for piece in pieces]
+            for s, (_, sentence_words) in enumerate(doc):
+                pieces = flat[cursor:cursor + len(sentence_words)]
+                cursor += len(sentence_words)
                 for start, end in plan_windows([len(p) for p in pieces], budget, overlap=budget // 4):
-                    ids: list[int] = []
+                    ids: list[int] = [tok.cls_token_id]
                     firsts: list[int] = []
                     for piece in pieces[start:end]:
-                        firsts.append(len(ids) + 1)
+                        firsts.append(len(ids))
                         ids.extend(piece)
-                    tok = self.tokenizer
-                    windows.append(_Window(d, s, start, [tok.cls_token_id, *ids, tok.sep_token_id], firsts))
+                    ids.append(tok.sep_token_id)
+                    windows.append(_Window(d, s, start, ids, firsts))
         return windows
 
-    @torch.inference_mode()
     def _forward(self, windows: list[_Window]) -> list[dict[str, np.ndarray]]:
-        """Logits per head per window; token heads keep only first-sub-word rows."""
+        """Logits per head per window; token heads keep only first-sub-word rows.
+
+        Windows are run sorted by length, so each batch is padded only to its longest."""
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
         outputs: list[dict[str, np.ndarray]] = [{} for _ in windows]
-        pad = self.model.pad_token_id
         for start in range(0, len(order), self.batch_size):
             idx = order[start:start + self.batch_size]
             width = max(len(windows[i].input_ids) for i in idx)
-            ids = torch.full((len(idx), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(idx), width), dtype=torch.long)
+            ids = np.full((len(idx), width), self.pad_token_id, dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
             for row, i in enumerate(idx):
-                ids[row, : len(windows[i].input_ids)] = torch.tensor(windows[i].input_ids)
+                ids[row, : len(windows[i].input_ids)] = windows[i].input_ids
                 mask[row, : len(windows[i].input_ids)] = 1
-            logits = self.model(ids.to(self.model.device), mask.to(self.model.device)).logits
-            for name, values in logits.items():
-                values = values.float().cpu().numpy()
+            for name, values in self.backend.run(ids, mask).items():
                 for row, i in enumerate(idx):
                     outputs[i][name] = values[row, windows[i].first_subword] if values.ndim == 3 else values[row]
         return outputs

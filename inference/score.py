@@ -96,9 +96,8 @@ def score_chunk(extractor: Extractor, chunk: list[dict[str, Any]]) -> list[dict[
 
 
 def _free_accelerator_memory() -> None:
-    import torch
-
-    if torch.cuda.is_available():
+    torch = sys.modules.get("torch")  # only when the torch backend loaded it; the ONNX path stays torch-free
+    if torch is not None and torch.cuda.is_available():
         torch.cuda.empty_cache()
 
 
@@ -147,14 +146,23 @@ def score_command(args: argparse.Namespace) -> dict[str, Any]:
                         "or remove it to start over")
     done = writer.resume(records) if resume else 0
 
+    backend = str(_option(args, "backend", "torch"))
+    batch_size = _option(args, "batch_size", None)  # None: the backend's default (32 on CPU, 128 on CUDA)
+    if backend != "torch":  # ONNX Runtime sets threads per session, and torch is never imported
+        extractor = Extractor.from_pretrained(args.model, device=_option(args, "device", "auto"),
+                                              batch_size=batch_size, backend=backend, threads=threads,
+                                              quantized=bool(_option(args, "quantized", False)))
+        return _score(extractor, records, writer, source, output, done, resume, chunk_size, progress,
+                      extractor.backend.device, threads, wall_started)
+
     import torch
 
     device = resolve_device(_option(args, "device", "auto"), allowed=("cpu", "cuda"))
-    batch_size = int(_option(args, "batch_size", 128 if device.startswith("cuda") else 32))
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
-        extractor = Extractor.from_pretrained(args.model, device=device, batch_size=batch_size)
+        extractor = Extractor.from_pretrained(args.model, device=device, batch_size=batch_size,
+                                              quantized=bool(_option(args, "quantized", False)))
         return _score(extractor, records, writer, source, output, done, resume, chunk_size, progress,
                       device, threads, wall_started)
     finally:
@@ -194,7 +202,7 @@ def _score(extractor: Extractor, records: Iterator[dict[str, Any]], writer: Json
             writer.close()  # complete records reach the output even on Ctrl-C or SIGTERM
     elapsed = max(time.perf_counter() - started, 1e-9)
     wall = time.perf_counter() - wall_started
-    stats.update(seconds=elapsed, wall_seconds=wall, device=device, threads=threads)
+    stats.update(seconds=elapsed, wall_seconds=wall, device=device, threads=threads, backend=extractor.backend.name)
 
     if 0 < stats["documents"] <= TABLE_MAX_DOCUMENTS:
         print(summary_table(preview))
@@ -203,5 +211,6 @@ def _score(extractor: Extractor, records: Iterator[dict[str, Any]], writer: Json
     resumed = f" (+{done} from the earlier run)" if resume else ""
     print(f"{stats['documents']} documents{resumed}, {stats['sentences']} sentences, {stats['errors']} errors "
           f"in {elapsed:.1f} s ({stats['documents'] / elapsed:.1f} docs/s, {stats['sentences'] / elapsed:.1f} "
-          f"sentences/s; {device}, {threads} threads; wall time {wall:.1f} s with model load) -> {output}")
+          f"sentences/s; {extractor.backend.name} on {device}, {threads} threads; wall time {wall:.1f} s with "
+          f"model load) -> {output}")
     return stats

@@ -7,7 +7,9 @@ with a message that names the field, instead of failing later inside a forward p
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from transformers import AutoConfig, PretrainedConfig
@@ -148,6 +150,11 @@ class StrifeConfig(PretrainedConfig):
     def head_specs(self) -> dict[str, HeadSpec]:
         return {name: HeadSpec.from_dict(name, spec) for name, spec in self.heads.items()}
 
+    @property
+    def encoder_pad_token_id(self) -> int:
+        """The encoder's padding id (0 for BERT vocabularies that do not name one)."""
+        return int(self.encoder.get("pad_token_id") or 0)
+
     def encoder_config(self) -> PretrainedConfig:
         """The encoder's config object, rebuilt from its dict."""
         if not self.encoder:
@@ -159,8 +166,30 @@ class StrifeConfig(PretrainedConfig):
         return AutoConfig.for_model(data.pop("model_type"), **data)
 
 
+def load_config(path: str | Path) -> StrifeConfig:
+    """Read and validate a checkpoint folder's ``config.json`` without touching weights.
+
+    Torch-free, so the ONNX backend (whose export folder carries the same config.json)
+    shares the checks and messages of :func:`~strife.models.modeling.load_checkpoint`.
+    """
+    path = Path(path)
+    if not (path / "config.json").is_file():
+        raise CheckpointError(f"{path}: no config.json; expected a strife checkpoint folder (a run's model/)")
+    model_type = json.loads((path / "config.json").read_text(encoding="utf-8")).get("model_type")
+    if model_type != "strife":
+        raise CheckpointError(
+            f"{path}/config.json: model_type is {model_type!r}, not 'strife'; this is a plain encoder, not a "
+            f"strife checkpoint. Train one with `strife train --config ...` (encoder: {path}) or build it with "
+            f"StrifeModel.from_encoder({str(path)!r}, heads)"
+        )
+    return StrifeConfig.from_pretrained(path)
+
+
 def _as_dict(spec: Any) -> Any:
     """Head specs as plain dicts; anything else passes through for validation to reject."""
     if isinstance(spec, HeadSpec):
         return spec.to_dict()
     return dict(spec) if isinstance(spec, dict) else spec
+
+
+AutoConfig.register("strife", StrifeConfig)

@@ -7,17 +7,16 @@ live in an ``nn.ModuleDict`` keyed by head name.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
-from transformers import AutoConfig, AutoModel, PreTrainedModel
+from transformers import AutoModel, PreTrainedModel
 from transformers.utils import ModelOutput
 
 from strife.errors import CheckpointError
-from strife.models.config import HeadSpec, StrifeConfig
+from strife.models.config import HeadSpec, StrifeConfig, load_config
 from strife.models.encoders import resolve_encoder
 from strife.models.heads import SentenceHead, TokenHead, multi_label_loss, single_label_loss, token_loss
 
@@ -63,7 +62,7 @@ class StrifeModel(PreTrainedModel):
     @property
     def pad_token_id(self) -> int:
         """The encoder's padding id (0 for BERT vocabularies that do not name one)."""
-        return int(self.config.encoder.get("pad_token_id") or 0)
+        return self.config.encoder_pad_token_id
 
     def set_thresholds(self, head: str, thresholds: list[float]) -> None:
         """Store dev-tuned decision thresholds of a multi-label head in the config."""
@@ -130,19 +129,10 @@ class StrifeModel(PreTrainedModel):
 def load_checkpoint(path: str | Path) -> StrifeModel:
     """Load a strife checkpoint folder, failing with the fix when it is not one."""
     path = Path(path)
-    if not (path / "config.json").is_file():
-        raise CheckpointError(f"{path}: no config.json; expected a strife checkpoint folder (a run's model/)")
-    model_type = json.loads((path / "config.json").read_text(encoding="utf-8")).get("model_type")
-    if model_type != "strife":
-        raise CheckpointError(
-            f"{path}/config.json: model_type is {model_type!r}, not 'strife'; this is a plain encoder, not a "
-            f"strife checkpoint. Train one with `strife train --config ...` (encoder: {path}) or build it with "
-            f"StrifeModel.from_encoder({str(path)!r}, heads)"
-        )
+    load_config(path)  # the config checks, with their messages, before any weights are read
     if not (path / "model.safetensors").is_file():
         raise CheckpointError(f"{path}: no model.safetensors; strife loads safetensors weights only")
     return StrifeModel.from_pretrained(path, use_safetensors=True)
 
 
-AutoConfig.register("strife", StrifeConfig)
 AutoModel.register(StrifeConfig, StrifeModel)
