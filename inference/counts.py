@@ -65,7 +65,11 @@ counts as one named person when every word is capitalised (name particles such a
 "al", "bin", "van" allowed), it has at most six words, none is a known collective
 ("Taliban", "Police", ...) and the last word does not look plural; names that end
 like plurals ("Jones") fall back to unknown, so pass ``named_person=True`` when the
-tagger knows. With ``named_person=True`` any non-blank span is 1 exact: numbers in a
+tagger knows. A lower-case part whose last word is a singular person noun counts as
+one too ("soldier", "his brother", "narendra modi" in all-lower-case sources), because
+casualty spans leave out "the" and possessives; nouns whose number the word does not
+tell ("the injured", "personnel", "police") and parts opening with "the" (appositives)
+do not. "someone" is one, "multiple" at least two. With ``named_person=True`` any non-blank span is 1 exact: numbers in a
 name span are ages or titles.
 
 Digits: "," or "." separate thousands only in groups of three (Indian lakh groups of
@@ -85,7 +89,8 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import TypeVar
 
-__all__ = ["MAX_COUNT", "QUALIFIERS", "Count", "normalise_count", "parse_number"]
+__all__ = ["MAX_COUNT", "MODIFIER_PHRASES", "NUMBER_WORDS", "QUALIFIERS", "VAGUE_PHRASES", "Count",
+           "normalise_count", "parse_number"]
 
 #: Figures above this are not believable casualty counts; they read as unknown.
 MAX_COUNT = 10_000_000
@@ -423,10 +428,19 @@ _VAGUE: _Phrases[tuple[int, str]] = _Phrases({
     ("a", "score"): (20, APPROXIMATELY),
     ("a", "pair"): (2, EXACT),
     ("both",): (2, EXACT),
+    ("multiple",): (2, AT_LEAST),
+    ("someone",): (1, EXACT),
+    ("somebody",): (1, EXACT),
     ("no", "one"): (0, EXACT),
     ("none",): (0, EXACT),
     ("nobody",): (0, EXACT),
 })
+
+#: The vocabulary above, public for span finders (``strife.models.casualty_rules``) that
+#: must agree with this module on where a counted phrase starts: lower-case word tuples.
+MODIFIER_PHRASES: frozenset[tuple[str, ...]] = frozenset(_MODIFIERS)
+VAGUE_PHRASES: frozenset[tuple[str, ...]] = frozenset(_VAGUE)
+NUMBER_WORDS: frozenset[str] = frozenset({*_UNITS, *_TEENS, *_TENS, *_SCALES, "hundred", "zero", "dozen"})
 
 _COORDINATORS: _Phrases[bool] = _Phrases(dict.fromkeys(
     [(",",), (";",), ("and",), ("&",), ("plus",), ("as", "well", "as"), ("along", "with"), ("together", "with")],
@@ -435,7 +449,8 @@ _SUBSET_MARKERS = frozenset({"including", "includes", "among", "amongst", "whom"
 _RANGE_JOINERS = frozenset({"-", "to", "or"})
 _BETWEEN_JOINERS = frozenset({"-", "to", "and"})
 _AGE_BEFORE = frozenset({"aged", "age", "ages"})
-_NOT_PEOPLE_AFTER = frozenset({"year", "years", "yr", "yrs", "%", "percent", "per"})
+_NOT_PEOPLE_AFTER = frozenset({"year", "years", "yr", "yrs", "month", "months", "year-old", "years-old",
+                               "month-old", "months-old", "%", "percent", "per"})
 
 #: Nouns after "a"/"an" that name a group, not one person ("a group of soldiers").
 _COLLECTIVE_HEADS = frozenset(
@@ -504,6 +519,8 @@ def _read_plain(tokens: list[_Token], i: int) -> tuple[Count, int] | None:
     end = figure.end
     if end < len(tokens) and tokens[end].lower in _NOT_PEOPLE_AFTER:
         return None
+    if end + 1 < len(tokens) and tokens[end].text == "-" and tokens[end + 1].lower in _NOT_PEOPLE_AFTER:
+        return None  # an age written with spaced hyphens: "six - year - old"
     qualifier = APPROXIMATELY if figure.approximate else EXACT
     if end + 1 < len(tokens) and tokens[end].lower == "or" and tokens[end + 1].lower in ("more", "so"):
         return _piece(figure.value, AT_LEAST if tokens[end + 1].lower == "more" else APPROXIMATELY), end + 2
@@ -562,16 +579,44 @@ def _looks_like_name(tokens: list[_Token]) -> bool:
 def _article_means_one(tokens: list[_Token]) -> bool:
     """A part opening with "a"/"an"/"another" and a non-collective noun: "a major general"."""
     nouns = [token.lower for token in tokens[1:] if any(c.isalpha() for c in token.text)]
+    if len(tokens) == 1 and tokens[0].lower == "another":
+        return True  # "another was injured"
     if not tokens or tokens[0].lower not in ("a", "an", "another") or not nouns:
         return False
     return not any(noun in _COLLECTIVE_HEADS for noun in nouns)
 
 
+#: Nouns that do not end in "s" yet name several people, or whose number the word
+#: does not tell ("the injured", "the deceased"): a bare one is not one person.
+_NUMBERLESS_NOUNS = frozenset(
+    "people folk men women children police personnel staff militia infantry cavalry artillery clergy youth "
+    "dead deceased injured wounded missing arrested accused detained kidnapped abducted captured "
+    "displaced rest others".split())
+#: A part opening with one of these is an appositive ("Gen. Abdul Raziq, the police
+#: chief"), a plural, or not a person at all, so it is not counted as one.
+_NOT_ONE_OPENERS = frozenset("the these those some many all both it this that which what who whom".split())
+
+
+def _bare_singular(tokens: list[_Token]) -> bool:
+    """A lower-case noun phrase whose last word is a singular person noun: "soldier",
+    "his brother", "police constable", or a name in an all-lower-case source
+    ("narendra modi"); spans exclude "the" and possessives (guidelines 4.2), which
+    leaves such singulars without a number word."""
+    words = [token.lower for token in tokens]
+    if not 1 <= len(words) <= 6 or not all(any(c.isalpha() for c in w) and not any(c.isdigit() for c in w)
+                                           for w in words):
+        return False
+    last = words[-1]
+    return words[0] not in _NOT_ONE_OPENERS and not (_looks_plural(last) or last in _NUMBERLESS_NOUNS or last in _COLLECTIVE_HEADS
+                or last in _COLLECTIVE_NAMES or last in NUMBER_WORDS)
+
+
 def _part_count(tokens: list[_Token], taken: Count | None) -> Count | None:
-    """What one coordinated part adds: its figure, else "a <noun>" or a name as one."""
+    """What one coordinated part adds: its figure, else "a <noun>", a name or a bare
+    singular noun as one."""
     if taken is not None:
         return taken
-    if _article_means_one(tokens) or _looks_like_name(tokens):
+    if _article_means_one(tokens) or _looks_like_name(tokens) or _bare_singular(tokens):
         return _ONE
     return None
 

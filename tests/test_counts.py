@@ -179,6 +179,18 @@ def test_parse_number_tolerates_non_strings() -> None:
     ("the Taliban", (None, "unknown")),
     ("Taliban", (None, "unknown")),
     ("They", (None, "unknown")),
+    # bare singulars, ages with spaced hyphens, gold-set review findings
+    ("soldier", (1, "exact")),
+    ("his brother", (1, "exact")),
+    ("narendra modi", (1, "exact")),
+    ("another", (1, "exact")),
+    ("someone", (1, "exact")),
+    ("multiple soldiers", (2, "at_least")),
+    ("an 18 year-old girl", (1, "exact")),
+    ("A six - year - old boy", (1, "exact")),
+    ("the injured", (None, "unknown")),
+    ("personnel", (None, "unknown")),
+    ("it", (None, "unknown")),
 ])
 def test_documented_forms(span: str, expected: tuple[int | None, str]) -> None:
     assert reads(span) == expected
