@@ -561,6 +561,8 @@ def _is_capitalised(word: str) -> bool:
 
 def _looks_plural(word: str) -> bool:
     lower = word.lower()
+    if lower.endswith("men") and lower not in ("yemen", "amen"):
+        return True  # "policemen", "gunmen", "women"
     return lower.endswith("s") and not lower.endswith(("ss", "us", "as", "os"))
 
 

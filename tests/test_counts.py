@@ -190,6 +190,8 @@ def test_parse_number_tolerates_non_strings() -> None:
     ("A six - year - old boy", (1, "exact")),
     ("the injured", (None, "unknown")),
     ("personnel", (None, "unknown")),
+    ("slain Policemen", (None, "unknown")),
+    ("gunmen", (None, "unknown")),
     ("it", (None, "unknown")),
 ])
 def test_documented_forms(span: str, expected: tuple[int | None, str]) -> None:
