@@ -36,13 +36,17 @@ class HeadConfig:
 
 @dataclass
 class DataConfig:
-    """One dataset feeding one head.
+    """One dataset feeding one head, or one converted source feeding several.
 
     ``dataset`` names a built-in adapter; for your own files give ``files``
     (split to path), ``format`` (conll or tsv), ``kind`` and source ``labels`` instead.
+    ``source`` names a converter of :mod:`strife.training.sources` instead of
+    ``dataset`` + ``head``; it feeds ``heads`` (default: every recipe head it supervises).
     """
 
-    head: str
+    head: str | None = None
+    source: str | None = None
+    heads: list[str] | None = None
     dataset: str | None = None
     files: dict[str, str] | None = None
     format: str | None = None
@@ -97,7 +101,8 @@ def _build(cls: type, data: Any, where: str) -> Any:
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a mapping, got {type(data).__name__}")
     hints = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls) if f.init and f.name != "source"}
+    # RunConfig.source is the recipe's file name, set by the loader, never a YAML key
+    names = {f.name for f in dataclasses.fields(cls) if f.init and not (cls is RunConfig and f.name == "source")}
     unknown = sorted(set(data) - names)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {unknown}; valid keys are {sorted(names)}")
@@ -202,6 +207,13 @@ def _check(config: RunConfig) -> None:
     if not config.data:
         raise ConfigError(f"{where}: data: at least one dataset is required")
     for i, entry in enumerate(config.data):
+        if entry.source is not None:
+            _check_source(config, i, entry)
+            continue
+        if entry.heads is not None:
+            raise ConfigError(f"{where}: data[{i}].heads: only a source entry feeds several heads; use head")
+        if entry.head is None:
+            raise ConfigError(f"{where}: data[{i}]: give head (the head a dataset feeds), or source for a converted source")
         if entry.head not in config.heads:
             raise ConfigError(f"{where}: data[{i}].head: {entry.head!r} is not one of heads {sorted(config.heads)}")
         if (entry.dataset is None) == (entry.files is None):
@@ -236,3 +248,35 @@ def _check(config: RunConfig) -> None:
     for ok, key, expected, got in checks:
         if not ok:
             raise ConfigError(f"{where}: {key}: expected {expected}, got {got!r}")
+
+
+def _check_source(config: RunConfig, i: int, entry: DataConfig) -> None:
+    """A converted source: known name, no single-dataset keys, heads it can feed, matching labels."""
+    from strife.training.sources import CONVERTERS  # the converters import this package's readers
+
+    where = f"{config.source}: data[{i}]"
+    if entry.source not in CONVERTERS:
+        raise ConfigError(f"{where}.source: unknown source {entry.source!r}; converted sources are {sorted(CONVERTERS)}")
+    clashing = [key for key in ("head", "dataset", "files", "format", "kind", "labels") if getattr(entry, key) is not None]
+    if clashing or entry.label_map:
+        raise ConfigError(f"{where}: a source entry takes heads, not {clashing or ['label_map']}")
+    converter = CONVERTERS[entry.source]
+    heads = entry.heads if entry.heads is not None else [h for h in converter.heads if h in config.heads]
+    if not heads:
+        raise ConfigError(f"{where}.heads: source {entry.source} feeds {list(converter.heads)}, none of which is a "
+                          f"recipe head ({sorted(config.heads)})")
+    for head in heads:
+        if head not in converter.heads:
+            raise ConfigError(f"{where}.heads: source {entry.source} does not feed {head!r}; it feeds "
+                              f"{list(converter.heads)}")
+        if head not in config.heads:
+            raise ConfigError(f"{where}.heads: {head!r} is not one of heads {sorted(config.heads)}")
+        recipe_head = config.heads[head]
+        if recipe_head.type != converter.head_type(head):
+            raise ConfigError(f"{where}.heads: source {entry.source} feeds {head!r} as a {converter.head_type(head)} "
+                              f"head, but heads.{head}.type is {recipe_head.type}")
+        missing = sorted(set(converter.labels(head)) - set(recipe_head.labels))
+        if missing:
+            raise ConfigError(f"{where}.heads: heads.{head}.labels lacks {missing}, which source {entry.source} "
+                              f"produces")
+    entry.heads = heads

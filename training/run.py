@@ -30,6 +30,7 @@ from strife.training.curves import plot_curves
 from strife.training.data_root import find_data_root
 from strife.training.evaluation import EvalSet, evaluate_set
 from strife.training.features import encode
+from strife.training.sources.sets import source_sets
 from strife.training.trainer import Trainer
 
 
@@ -53,10 +54,14 @@ def build_sets(config: RunConfig, specs: dict[str, HeadSpec], tokenizer: PreTrai
                data_dir: str | None) -> dict[str, list[EvalSet]]:
     """Every split of every dataset entry as tokenised :class:`EvalSet` lists."""
     # Files of custom entries are absolute (resolved against the recipe), so root only serves built-ins.
-    root = find_data_root(data_dir) if any(e.dataset for e in config.data) else Path.cwd()
+    root = find_data_root(data_dir) if any(e.dataset or e.source for e in config.data) else Path.cwd()
     recipe_dir = Path(config.source).resolve().parent if Path(config.source).is_file() else Path.cwd()
     sets: dict[str, list[EvalSet]] = {"train": [], "dev": [], "test": []}
     for index, entry in enumerate(config.data):
+        if entry.source is not None:
+            for split, converted in source_sets(entry, root, specs, tokenizer, config.max_length).items():
+                sets[split].extend(converted)
+            continue
         spec = data_spec(entry, index, recipe_dir)
         binding = HeadBinding(entry.head, specs[entry.head], entry.label_map)
         for split, records in load_splits(spec, root, entry.dev_fraction).items():
@@ -72,7 +77,7 @@ def save_checkpoint(model: StrifeModel, tokenizer: PreTrainedTokenizerBase, dire
     """Write model, tokenizer and model card into ``directory``."""
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
-    card = render_card(model.config, encoder=config.encoder, datasets=[e.dataset or str(e.files) for e in config.data],
+    card = render_card(model.config, encoder=config.encoder, datasets=[e.source or e.dataset or str(e.files) for e in config.data],
                        command=command, metrics=metrics)
     (directory / "README.md").write_text(card, encoding="utf-8")
 

@@ -1,0 +1,46 @@
+"""Converters from the shared datasets to the default conflict model's heads.
+
+Each module converts one source (train and dev splits only; test documents are the
+project's gold material) into sentence examples for several heads at once.
+:data:`CONVERTERS` is the registry a recipe names with ``- {source: m2e2}``; what each
+source supervises and masks, and why, is in ``docs/conflict-data.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from strife.errors import DataError
+from strife.training.sources import m2e2
+from strife.training.sources.base import HEAD_LABELS, Converted
+
+
+@dataclass(frozen=True)
+class Converter:
+    """A registered source: the heads it can feed, its converter and its citation."""
+
+    name: str
+    heads: tuple[str, ...]
+    convert: Callable[[Path, str], Converted]
+    citation: str
+
+    def head_type(self, head: str) -> str:
+        return "token" if head in ("actors", "casualties") else "multi_label"
+
+    def labels(self, head: str) -> tuple[str, ...]:
+        return HEAD_LABELS[head]
+
+
+CONVERTERS: dict[str, Converter] = {
+    module.NAME: Converter(module.NAME, module.HEADS, module.convert, module.CITATION)
+    for module in (m2e2,)
+}
+
+
+def get_converter(name: str) -> Converter:
+    """Look up a converted source by name; the error lists the known ones."""
+    if name not in CONVERTERS:
+        raise DataError(f"unknown source {name!r}; converted sources are {sorted(CONVERTERS)}")
+    return CONVERTERS[name]

@@ -1,0 +1,61 @@
+"""A recipe's ``- {source: ...}`` entry as training and dev sets.
+
+A converted sentence may carry labels for several heads, so the training set holds
+each sentence once (with every head the entry feeds), while dev is split into one
+:class:`EvalSet` per head, keyed ``source/head``, so that dev metrics, threshold
+tuning and early stopping work per head as they do for single-head datasets.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from transformers import PreTrainedTokenizerBase
+
+from strife.models.config import HeadSpec
+from strife.training.adapters import CARVE_SEED
+from strife.training.config import DataConfig
+from strife.training.evaluation import EvalSet
+from strife.training.examples import Example
+from strife.training.features import encode
+from strife.training.sources import get_converter
+from strife.training.sources.base import TRAIN_SPLITS
+
+
+def restrict(example: Example, heads: list[str]) -> Example | None:
+    """The example with labels for ``heads`` only; ``None`` if none is left."""
+    kept = Example(example.id, example.words,
+                   {h: t for h, t in example.token_labels.items() if h in heads},
+                   {h: v for h, v in example.sentence_labels.items() if h in heads},
+                   {h: v for h, v in example.annotated.items() if h in heads})
+    return kept if kept.token_labels or kept.sentence_labels else None
+
+
+def sample(examples: list[Example], limit: int | None) -> list[Example]:
+    """At most ``limit`` examples, drawn with a fixed seed and kept in source order."""
+    if not limit or len(examples) <= limit:
+        return examples
+    chosen = set(random.Random(CARVE_SEED).sample(range(len(examples)), limit))
+    return [ex for i, ex in enumerate(examples) if i in chosen]
+
+
+def source_sets(entry: DataConfig, root: Path, specs: dict[str, HeadSpec], tokenizer: PreTrainedTokenizerBase,
+                max_length: int) -> dict[str, list[EvalSet]]:
+    """Train (one set, every head) and dev (one set per head) of a source entry; never test."""
+    converter = get_converter(entry.source or "")
+    heads = list(entry.heads or converter.heads)
+    sets: dict[str, list[EvalSet]] = {"train": [], "dev": [], "test": []}
+    for split in TRAIN_SPLITS:
+        examples = [ex for ex in map(lambda e: restrict(e, heads), converter.convert(root, split).examples) if ex]
+        examples = sample(examples, entry.max_train_examples if split == "train" else entry.max_eval_examples)
+        features = encode(examples, tokenizer, specs, max_length)
+        if split == "train":
+            sets["train"].append(EvalSet(converter.name, "+".join(heads), examples, features))
+            continue
+        for head in heads:
+            rows = [i for i, ex in enumerate(examples) if head in ex.token_labels or head in ex.sentence_labels]
+            if rows:
+                sets["dev"].append(EvalSet(converter.name, head, [examples[i] for i in rows],
+                                           [features[i] for i in rows]))
+    return sets
