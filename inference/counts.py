@@ -68,8 +68,8 @@ like plurals ("Jones") fall back to unknown, so pass ``named_person=True`` when 
 tagger knows. A lower-case part whose last word is a singular person noun counts as
 one too ("soldier", "his brother", "narendra modi" in all-lower-case sources), because
 casualty spans leave out "the" and possessives; nouns whose number the word does not
-tell ("the injured", "personnel", "police") and parts opening with "the" (appositives)
-do not. "someone" is one, "multiple" at least two. With ``named_person=True`` any non-blank span is 1 exact: numbers in a
+tell ("the injured", "personnel", "police") do not, nor does a part opening with "the"
+after a comma (an appositive: "Gen. Abdul Raziq, the police chief" is one). "someone" is one, "multiple" at least two. With ``named_person=True`` any non-blank span is 1 exact: numbers in a
 name span are ages or titles.
 
 Digits: "," or "." separate thousands only in groups of three (Indian lakh groups of
@@ -563,13 +563,15 @@ def _looks_plural(word: str) -> bool:
     lower = word.lower()
     if lower.endswith("men") and lower not in ("yemen", "amen"):
         return True  # "policemen", "gunmen", "women"
+    if lower in ("guerrillas", "ultras"):
+        return True
     return lower.endswith("s") and not lower.endswith(("ss", "us", "as", "os"))
 
 
 def _looks_like_name(tokens: list[_Token]) -> bool:
     """Every word capitalised, no digits, no collective, last word not plural."""
     words = [token.text for token in tokens if any(c.isalpha() for c in token.text)]
-    if not 1 <= len(words) <= 6 or any(any(c.isdigit() for c in word) for word in words):
+    if not 1 <= len(words) <= 8 or any(any(c.isdigit() for c in word) for word in words):
         return False
     if not all(_is_capitalised(word) for word in words):
         return False
@@ -585,7 +587,7 @@ def _article_means_one(tokens: list[_Token]) -> bool:
         return True  # "another was injured"
     if not tokens or tokens[0].lower not in ("a", "an", "another") or not nouns:
         return False
-    return not any(noun in _COLLECTIVE_HEADS for noun in nouns)
+    return not any(noun in _COLLECTIVE_HEADS for noun in nouns[:2])  # "a (large) group of"
 
 
 #: Nouns that do not end in "s" yet name several people, or whose number the word
@@ -599,7 +601,7 @@ _NUMBERLESS_NOUNS = frozenset(
 _NOT_ONE_OPENERS = frozenset("the these those some many all both it this that which what who whom".split())
 
 
-def _bare_singular(tokens: list[_Token]) -> bool:
+def _bare_singular(tokens: list[_Token], after_comma: bool) -> bool:
     """A lower-case noun phrase whose last word is a singular person noun: "soldier",
     "his brother", "police constable", or a name in an all-lower-case source
     ("narendra modi"); spans exclude "the" and possessives (guidelines 4.2), which
@@ -609,16 +611,18 @@ def _bare_singular(tokens: list[_Token]) -> bool:
                                            for w in words):
         return False
     last = words[-1]
-    return words[0] not in _NOT_ONE_OPENERS and not (_looks_plural(last) or last in _NUMBERLESS_NOUNS or last in _COLLECTIVE_HEADS
+    if words[0] in _NOT_ONE_OPENERS and (after_comma or words[0] != "the"):
+        return False
+    return not (_looks_plural(last) or last in _NUMBERLESS_NOUNS or last in _COLLECTIVE_HEADS
                 or last in _COLLECTIVE_NAMES or last in NUMBER_WORDS)
 
 
-def _part_count(tokens: list[_Token], taken: Count | None) -> Count | None:
+def _part_count(tokens: list[_Token], taken: Count | None, after_comma: bool = False) -> Count | None:
     """What one coordinated part adds: its figure, else "a <noun>", a name or a bare
     singular noun as one."""
     if taken is not None:
         return taken
-    if _article_means_one(tokens) or _looks_like_name(tokens) or _bare_singular(tokens):
+    if _article_means_one(tokens) or _looks_like_name(tokens) or _bare_singular(tokens, after_comma):
         return _ONE
     return None
 
@@ -626,13 +630,14 @@ def _part_count(tokens: list[_Token], taken: Count | None) -> Count | None:
 def _parts(tokens: list[_Token]) -> list[Count]:
     """One Count per coordinated part that names anyone, left to right, in one pass."""
     counts: list[Count] = []
-    start, i, taken = 0, 0, None
+    start, i, taken, after_comma = 0, 0, None, False
     while i < len(tokens):
         if tokens[i].lower in _SUBSET_MARKERS:
             break
         coordinator = _match(tokens, i, _COORDINATORS)
         if coordinator is not None:
-            counts.extend(c for c in [_part_count(tokens[start:i], taken)] if c is not None)
+            counts.extend(c for c in [_part_count(tokens[start:i], taken, after_comma)] if c is not None)
+            after_comma = tokens[i].text == ","  # ", the police chief" is an appositive
             start = i = coordinator[1]
             taken = None
             continue
@@ -644,7 +649,7 @@ def _parts(tokens: list[_Token]) -> list[Count]:
                 taken, i = read
                 continue
         i += 1
-    counts.extend(c for c in [_part_count(tokens[start:i], taken)] if c is not None)
+    counts.extend(c for c in [_part_count(tokens[start:i], taken, after_comma)] if c is not None)
     return counts
 
 

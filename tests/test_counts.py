@@ -192,6 +192,10 @@ def test_parse_number_tolerates_non_strings() -> None:
     ("personnel", (None, "unknown")),
     ("slain Policemen", (None, "unknown")),
     ("gunmen", (None, "unknown")),
+    ("arrested guerrillas", (None, "unknown")),
+    ("26 people and the bomber", (27, "exact")),
+    ("A 20 year old Communist Party of India Maoist (CPI Maoist) cadre", (1, "exact")),
+    ("Deputy Assistant Sub Inspector Wazir Ali Abro and Constable Rab Nawaz", (2, "exact")),  # 7-word name
     ("it", (None, "unknown")),
 ])
 def test_documented_forms(span: str, expected: tuple[int | None, str]) -> None:
