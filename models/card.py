@@ -9,8 +9,9 @@ from strife.models.config import StrifeConfig
 
 
 def render_card(config: StrifeConfig, *, encoder: str, datasets: list[str], command: str,
-                metrics: dict[str, dict[str, Any]]) -> str:
-    """Markdown card: heads, training data, test scores and the command that made it."""
+                metrics: dict[str, dict[str, Any]], notes: str = "") -> str:
+    """Markdown card: heads, training data, test scores, the recipe's own notes (label
+    mapping, failure modes) and the command that made it."""
     lines = [
         "---",
         "library_name: strife",
@@ -35,5 +36,7 @@ def render_card(config: StrifeConfig, *, encoder: str, datasets: list[str], comm
         for metric, value in values.items():
             if isinstance(value, float):
                 lines.append(f"| {key} | {metric} | {value:.4f} |")
+    if notes.strip():
+        lines += ["", notes.strip()]
     lines += ["", "## Reproduce", "", "```", command, "```", ""]
     return "\n".join(lines)

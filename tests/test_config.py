@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import recipe_dict
 from strife.errors import CheckpointError, ConfigError
 from strife.models.config import HeadSpec, StrifeConfig
 from strife.training.config import apply_overrides, load_config, parse_config
@@ -264,3 +265,12 @@ def test_parse_config_rejects_an_unknown_split_name_in_files() -> None:
                      "kind": "token", "labels": ["S", "T"]}]
     with pytest.raises(ConfigError, match="valid"):
         parse_config(data)
+
+
+def test_model_card_notes_must_exist_beside_the_recipe(write_recipe, tmp_path, tiny_encoder_dir) -> None:
+    recipe = recipe_dict(tiny_encoder_dir, tmp_path / "run")
+    recipe["model_card"] = "card.md"
+    with pytest.raises(ConfigError, match="model_card: card.md not found beside the recipe"):
+        load_config(write_recipe(recipe))
+    (tmp_path / "card.md").write_text("## Known failure modes\n", encoding="utf-8")
+    assert load_config(write_recipe(recipe)).model_card_text() == "## Known failure modes\n"

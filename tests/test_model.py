@@ -166,3 +166,9 @@ def test_model_card_lists_heads_data_metrics_and_command(tiny_model) -> None:
     assert "- `conflibert/cameo_ner`" in card
     assert "| conflibert/cameo_ner/actors | f1_micro | 0.5000 |" in card
     assert "strife train --config x.yaml" in card
+
+
+def test_model_card_carries_the_recipe_notes_before_the_command(tiny_model) -> None:
+    card = render_card(tiny_model.config, encoder="tiny", datasets=[], command="strife train --config x.yaml",
+                       metrics={}, notes="## Known failure modes\n\n- negation\n")
+    assert card.index("## Known failure modes") < card.index("## Reproduce")

@@ -90,7 +90,14 @@ class RunConfig:
     max_length: int = 128
     output_dir: str = "runs/default"
     training: TrainingConfig = field(default_factory=TrainingConfig)
+    #: Markdown (path relative to the recipe) added to every checkpoint's model card:
+    #: the label mapping, known failure modes, anything a user must read before use.
+    model_card: str | None = None
     source: str = "<dict>"
+
+    def model_card_text(self) -> str:
+        """The recipe's extra model-card Markdown, or nothing."""
+        return (Path(self.source).parent / self.model_card).read_text(encoding="utf-8") if self.model_card else ""
 
     def head_specs(self) -> dict[str, HeadSpec]:
         return {name: head.to_spec() for name, head in self.heads.items()}
@@ -204,6 +211,8 @@ def _check(config: RunConfig) -> None:
             raise ConfigError(f"{where}: heads.{name}.type: expected token, single_label or multi_label, got {head.type!r}")
         if not head.labels or len(set(head.labels)) != len(head.labels):
             raise ConfigError(f"{where}: heads.{name}.labels: expected distinct labels, got {head.labels!r}")
+    if config.model_card and not (Path(config.source).parent / config.model_card).is_file():
+        raise ConfigError(f"{where}: model_card: {config.model_card} not found beside the recipe")
     if not config.data:
         raise ConfigError(f"{where}: data: at least one dataset is required")
     for i, entry in enumerate(config.data):

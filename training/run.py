@@ -78,7 +78,7 @@ def save_checkpoint(model: StrifeModel, tokenizer: PreTrainedTokenizerBase, dire
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     card = render_card(model.config, encoder=config.encoder, datasets=[e.source or e.dataset or str(e.files) for e in config.data],
-                       command=command, metrics=metrics)
+                       command=command, metrics=metrics, notes=config.model_card_text())
     (directory / "README.md").write_text(card, encoding="utf-8")
 
 
