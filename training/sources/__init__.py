@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from strife.errors import DataError
-from strife.training.sources import m2e2
+from strife.training.sources import m2e2, wikievents
+from strife.training.sources.labelled_texts import IPE, SATP
 from strife.training.sources.base import HEAD_LABELS, Converted
 
 
@@ -34,8 +35,9 @@ class Converter:
 
 
 CONVERTERS: dict[str, Converter] = {
-    module.NAME: Converter(module.NAME, module.HEADS, module.convert, module.CITATION)
-    for module in (m2e2,)
+    **{module.NAME: Converter(module.NAME, module.HEADS, module.convert, module.CITATION)
+       for module in (m2e2, wikievents)},
+    **{texts.name: Converter(texts.name, texts.heads, texts.convert, texts.citation) for texts in (SATP, IPE)},
 }
 
 

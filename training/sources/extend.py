@@ -42,8 +42,7 @@ VERBS = frozenset(
 )
 #: Participles and -ing words that are adjectives in noun phrases ("armed men").
 ADJECTIVE_PARTICIPLES = frozenset(
-    "armed unarmed unidentified unknown suspected alleged masked retired wounded injured detained "
-    "arrested abducted kidnapped displaced elected ruling leading opposing warring remaining "
+    "armed unarmed unidentified unknown suspected alleged masked retired displaced elected ruling leading opposing warring remaining "
     "neighbouring neighboring veteran fellow united".split()
 )
 NUMBER_WORDS = frozenset(
@@ -65,6 +64,9 @@ COLLECTIVES = frozenset(
     "group force forces unit team gang mob crowd party organisation organization outfit militia army "
     "police coalition movement network faction cell band delegation government".split()
 )
+#: Capitalised words that end a name rather than continue it ("Ismail Monday night").
+CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april may "
+                     "june july august september october november december".split())
 _NUMBER = re.compile(r"^\d[\d,.]*$")
 _WORD = re.compile(r"^\w")
 
@@ -74,7 +76,7 @@ def _is_number(word: str) -> bool:
 
 
 def _capitalised(word: str) -> bool:
-    return word[:1].isupper()
+    return word[:1].isupper() and word.lower() not in CALENDAR
 
 
 def _verb_like(lower: str) -> bool:
@@ -128,6 +130,9 @@ def _extend_left(words: list[str], start: int, blocked: set[int]) -> int:
             start = quantifier
             continue
         word = words[start - 1]
+        if word == "," and start >= 2 and words[start - 2].isdigit() and words[start].isdigit():
+            start -= 2  # "1,380" is three words
+            continue
         if word.lower() in ("a", "an") and words[start].lower() in COLLECTIVES:
             break
         if not _modifier(word):
