@@ -568,9 +568,22 @@ def _looks_plural(word: str) -> bool:
     return lower.endswith("s") and not lower.endswith(("ss", "us", "as", "os"))
 
 
+def _outside_brackets(tokens: list[_Token]) -> list[_Token]:
+    """Tokens not inside (...): "Assistant Sub Inspector (ASI) Wazir Ali Abro"."""
+    kept, depth = [], 0
+    for token in tokens:
+        depth += token.text == "("
+        if depth == 0:
+            kept.append(token)
+        depth -= token.text == ")" and depth > 0
+    return kept
+
+
 def _looks_like_name(tokens: list[_Token]) -> bool:
     """Every word capitalised, no digits, no collective, last word not plural."""
-    words = [token.text for token in tokens if any(c.isalpha() for c in token.text)]
+    words = [token.text for token in _outside_brackets(tokens) if any(c.isalpha() for c in token.text)]
+    # "President of the Majlis": lower-case "of"/"the" inside a title do not break a name
+    words = [w for i, w in enumerate(words) if not (i > 0 and w in ("of", "the", "e"))]
     if not 1 <= len(words) <= 8 or any(any(c.isdigit() for c in word) for word in words):
         return False
     if not all(_is_capitalised(word) for word in words):
@@ -611,6 +624,8 @@ def _bare_singular(tokens: list[_Token], after_comma: bool) -> bool:
                                            for w in words):
         return False
     last = words[-1]
+    if not tokens[-1].text.islower():
+        return False  # capitalised phrases are names or organisations: _looks_like_name decides
     if words[0] in _NOT_ONE_OPENERS and (after_comma or words[0] != "the"):
         return False
     return not (_looks_plural(last) or last in _NUMBERLESS_NOUNS or last in _COLLECTIVE_HEADS

@@ -196,6 +196,9 @@ def test_parse_number_tolerates_non_strings() -> None:
     ("26 people and the bomber", (27, "exact")),
     ("A 20 year old Communist Party of India Maoist (CPI Maoist) cadre", (1, "exact")),
     ("Deputy Assistant Sub Inspector Wazir Ali Abro and Constable Rab Nawaz", (2, "exact")),  # 7-word name
+    ("Assistant Sub Inspector (ASI) Wazir Ali Abro and Constable Rab Nawaz", (2, "exact")),
+    ("President of the Majlis e Wahdatul Muslimeen (MWM) Rajanpur District", (1, "exact")),
+    ("Ministry of the Interior", (None, "unknown")),
     ("it", (None, "unknown")),
 ])
 def test_documented_forms(span: str, expected: tuple[int | None, str]) -> None:
