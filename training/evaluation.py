@@ -9,6 +9,7 @@ import torch
 from tqdm.auto import tqdm
 
 from strife.models.bio import repair_bio
+from strife.models.config import HeadSpec
 from strife.models.modeling import StrifeModel
 from strife.training.collator import Collator, to_device
 from strife.training.examples import Example
@@ -67,8 +68,15 @@ def evaluate_set(
     model: StrifeModel, eval_set: EvalSet, batch_size: int, thresholds: list[float] | None = None
 ) -> tuple[dict[str, object], np.ndarray | None]:
     """Score ``eval_set``; returns metrics and, for multi-label heads, the probabilities."""
-    spec = model.specs[eval_set.head]
     logits = predict_logits(model, eval_set.features, batch_size, eval_set.head)
+    return score_logits(model.specs[eval_set.head], eval_set, logits, thresholds)
+
+
+def score_logits(
+    spec: HeadSpec, eval_set: EvalSet, logits: list[np.ndarray], thresholds: list[float] | None = None
+) -> tuple[dict[str, object], np.ndarray | None]:
+    """Metrics of one head from its logits per example (sub-word rows for token heads),
+    whatever produced them: the torch model here, or another runtime (ONNX) in benchmarks."""
     if spec.type == "token":
         gold = [ex.token_labels[eval_set.head] for ex in eval_set.examples]
         pred = [word_tags(lg, f, spec.labels) for lg, f in zip(logits, eval_set.features)]
