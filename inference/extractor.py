@@ -14,13 +14,14 @@ floating-point ties, and nothing here imports torch unless the torch backend is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from transformers import AutoTokenizer
+from tokenizers import Tokenizer
+from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from strife import __version__
 from strife.inference.backends import load_backend
@@ -57,6 +58,7 @@ class Extractor:
         self.path = Path(path)
         self.backend = load_backend(self.path, backend, device=device, quantized=quantized, threads=threads)
         self.tokenizer = AutoTokenizer.from_pretrained(self.backend.folder)
+        self._word_tokenizer = _word_tokenizer(self.tokenizer)
         self.batch_size = batch_size or self.backend.default_batch_size
         self.id_field, self.text_field = id_field, text_field
         config = self.backend.config
@@ -131,8 +133,7 @@ class Extractor:
         budget = self.max_length - 2
         tok = self.tokenizer
         words = [w.text for doc in sentences for _, sentence_words in doc for w in sentence_words]
-        # One tokenizer call for every word of the batch: the Rust tokenizer then works in bulk.
-        flat = tok(words, add_special_tokens=False)["input_ids"] if words else []
+        flat = self._word_tokenizer(words) if words else []
         flat = [piece[:budget] or [tok.unk_token_id] for piece in flat]
         windows: list[_Window] = []
         cursor = 0
@@ -191,3 +192,19 @@ class Extractor:
         probs = [softmax(output[head]) for _, output in parts]
         return np.stack([probs[chosen][word - ranges[chosen][0]]
                          for word, chosen in enumerate(assign_words(ranges, len(words)))])
+
+
+def _word_tokenizer(tokenizer: PreTrainedTokenizerBase) -> Callable[[list[str]], list[list[int]]]:
+    """Sub-word ids of each word, every word tokenised on its own, all words in one call.
+
+    With a Rust tokenizer the words go straight to ``encode_batch`` on a copy without
+    padding or truncation: the same ids as ``tokenizer(words)``, without building a
+    ``BatchEncoding`` per word (a third of the extractor's Python time on long batches).
+    """
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None:
+        return lambda words: tokenizer(words, add_special_tokens=False)["input_ids"]
+    plain = Tokenizer.from_str(backend.to_str())
+    plain.no_padding()
+    plain.no_truncation()
+    return lambda words: [encoding.ids for encoding in plain.encode_batch(words, add_special_tokens=False)]

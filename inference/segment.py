@@ -27,8 +27,16 @@ class Span:
     end: int
 
 
+#: pysbd builds a few hundred distinct regular expressions per paragraph (one set per
+#: abbreviation); Python's ``re`` cache keeps 512, so they were recompiled on every call,
+#: about 40% of segmentation time. A larger cache keeps them all compiled.
+RE_CACHE_SIZE = 4096
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
+    if getattr(re, "_MAXCACHE", RE_CACHE_SIZE) < RE_CACHE_SIZE:  # a private knob of CPython's re module
+        re._MAXCACHE = RE_CACHE_SIZE  # type: ignore[attr-defined]
     return pysbd.Segmenter(language="en", clean=False)
 
 

@@ -168,3 +168,10 @@ def test_cuda_runs_half_precision_with_larger_batches_and_the_cpu_records(checkp
     assert next(cuda.backend.model.parameters()).dtype == __import__("torch").float16
     cpu_records = Extractor.from_pretrained(checkpoint, device="cpu").extract(_records())
     assert_same_records(cuda.extract(_records()), cpu_records, tolerance=5e-3)
+
+
+def test_bulk_word_tokenizer_gives_the_tokenizer_call_ids(tiny_tokenizer) -> None:
+    from strife.inference.extractor import _word_tokenizer
+
+    words = ["Police", "arrested", "xyz", "protesters", ".", "", "naïve", "a" * 200]
+    assert _word_tokenizer(tiny_tokenizer)(words) == tiny_tokenizer(words, add_special_tokens=False)["input_ids"]
