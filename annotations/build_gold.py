@@ -15,6 +15,8 @@ each uid's dataset, record, split and sentence offsets.
 prints every problem with its uid (exit status 1 if any) and the count the
 normaliser derives from each casualty span, for the annotator to check
 (guidelines 4.4); with ``--output`` and no problems it writes the stand-off lines.
+``--log CHANGES.jsonl --stage review`` turns a reviewer's or adjudicator's change log
+(quotes again) into stand-off records for ``annotations/gold/changes.jsonl``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import sys
 from pathlib import Path
 
 from strife.inference.counts import normalise_count
+from strife.inference.segment import Span, split_words
 
 HEAD_LABELS = {
     "actors": ("SOURCE", "TARGET", "RECIPROCAL"),
@@ -55,6 +58,14 @@ def _on_word_boundaries(text: str, start: int, end: int) -> bool:
     return not (cuts_start or cuts_end) and text[start:end] == text[start:end].strip()
 
 
+def _snap_to_words(words: list[Span], start: int, end: int) -> tuple[int, int]:
+    """Widen a span to whole strife words ("Michael Brown" in "Michael Brown's" becomes
+    "Michael Brown's"): the model tags whole words, so a gold span must be reachable."""
+    start = max([w.start for w in words if w.start <= start] or [start])
+    end = min([w.end for w in words if w.end >= end] or [end])
+    return start, end
+
+
 def check_sentence(work: dict, annotation: dict) -> tuple[list[str], list[dict], list[str]]:
     """Problems, stand-off lines and count read-outs of one annotated sentence."""
     uid, text = work["uid"], work["text"]
@@ -64,6 +75,7 @@ def check_sentence(work: dict, annotation: dict) -> tuple[list[str], list[dict],
     base = {"dataset": work["dataset"], "split": work["split"], "record_id": work["record_id"],
             "sentence_start": work["sentence_start"]}
     offset = work["sentence_start"]
+    words = split_words(Span(text, 0, len(text)))
     for head, labels in HEAD_LABELS.items():
         taken: list[tuple[int, int]] = []
         for entry in annotation.get(head, []):
@@ -85,14 +97,15 @@ def check_sentence(work: dict, annotation: dict) -> tuple[list[str], list[dict],
             if not quote.strip() or not _on_word_boundaries(text, start, end):
                 problems.append(f"{uid} {head}: {quote!r} starts or ends inside a word or on a space")
                 continue
+            start, end = _snap_to_words(words, start, end)
             if any(start < e and s < end for s, e in taken):
                 problems.append(f"{uid} {head}: {quote!r} overlaps another {head} span")
                 continue
             taken.append((start, end))
             lines.append({**base, "start": offset + start, "end": offset + end, "head": head, "label": label})
             if head == "casualties":
-                count = normalise_count(quote)  # exactly as the extractor derives it
-                counts.append(f"{uid} {label} {quote!r} -> {count.to_dict()}")
+                count = normalise_count(text[start:end])  # exactly as the extractor derives it
+                counts.append(f"{uid} {label} {text[start:end]!r} -> {count.to_dict()}")
     for label in annotation.get("event_types", []):
         if label not in EVENT_TYPES:
             problems.append(f"{uid} event_types: {label!r} is not one of {EVENT_TYPES}")
@@ -104,6 +117,26 @@ def check_sentence(work: dict, annotation: dict) -> tuple[list[str], list[dict],
               for label in sorted(set(annotation.get("event_types", [])))]
     lines.append({**base, **sentence, "head": "pentaclass", "label": pentaclass})
     return problems, lines, counts
+
+
+def log_entry(work: dict, change: dict, stage: str) -> dict:
+    """A review or adjudication change as a stand-off record: quotes become offsets."""
+    before = change.get("before", change.get("pass1"))
+    after = change.get("after", change.get("pass2"))
+
+    def value(entry: object) -> object:
+        if isinstance(entry, list) and len(entry) in (2, 3) and isinstance(entry[0], str) and entry[1].isupper():
+            start = _locate(work["text"], entry[0], entry[2] if len(entry) == 3 else 0)
+            if start is None:
+                return {"unplaced": True, "label": entry[1]}
+            offset = work["sentence_start"]
+            return {"start": offset + start, "end": offset + start + len(entry[0]), "label": entry[1]}
+        return entry  # sentence labels, null for an added or deleted annotation
+
+    return {"dataset": work["dataset"], "split": work["split"], "record_id": work["record_id"],
+            "sentence_start": work["sentence_start"], "stage": stage, "head": change.get("head"),
+            "before": value(before), "after": value(after), "section": change.get("section"),
+            "reason": change.get("reason")}
 
 
 def _read(path: Path) -> list[dict]:
@@ -120,10 +153,19 @@ def _read(path: Path) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worklist", type=Path, required=True)
-    parser.add_argument("--batch", type=Path, required=True)
+    parser.add_argument("--batch", type=Path)
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--log", type=Path, help="convert this change log (review or adjudication) instead")
+    parser.add_argument("--stage", default="review", help="with --log: the stage the log records")
     args = parser.parse_args()
     work = {row["uid"]: row for row in _read(args.worklist)}
+    if args.log:
+        entries = [log_entry(work[change["uid"]], change, args.stage) for change in _read(args.log)]
+        text = "".join(json.dumps(entry) + "\n" for entry in entries)
+        args.output.write_text(text, encoding="utf-8") if args.output else sys.stdout.write(text)
+        return
+    if not args.batch:
+        parser.error("give --batch (annotations to check) or --log (a change log to convert)")
     problems: list[str] = []
     lines: list[dict] = []
     seen: set[str] = set()

@@ -135,3 +135,18 @@ def test_build_gold_turns_quotes_into_lines_that_load(tmp_path: Path, root: Path
     _write(tmp_path / "b.jsonl", batch)
     failed = subprocess.run(args, capture_output=True, text=True)
     assert failed.returncode == 1 and "inside a word" in failed.stdout
+
+
+def test_build_gold_widens_spans_to_whole_strife_words() -> None:
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("build_gold", REPO / "annotations" / "build_gold.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    text = "The location of Michael Brown's death was cordoned off."
+    work = {"uid": "g0", "dataset": DATASET, "split": "test", "record_id": "r", "sentence_start": 100, "text": text,
+            "sentence_end": 100 + len(text)}
+    problems, lines, counts = module.check_sentence(
+        work, {"uid": "g0", "casualties": [["Michael Brown", "KILLED"]], "pentaclass": "statement"})
+    assert not problems
+    assert [(line["start"], line["end"]) for line in lines if line["head"] == "casualties"] == [(116, 131)]
+    assert "'Michael Brown\\'s'" in counts[0] or "Michael Brown's" in counts[0]
