@@ -60,7 +60,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -195,30 +195,40 @@ def _read_txt_files(files: list[Path], decode_errors: str) -> Iterator[dict[str,
 def _read_jsonl(path: Path, gzipped: bool, id_field: str, text_field: str,
                 decode_errors: str) -> Iterator[dict[str, Any]]:
     with _open_binary(path, gzipped) as handle:
-        for number, raw in enumerate(handle, start=1):
-            if number == 1 and raw.startswith(_BOM):
-                raw = raw[len(_BOM):]
-            if not raw.strip():
-                continue
-            fallback, where = f"line{number}", f"{path}:{number}"
-            line, problem = _decode(raw, decode_errors)
-            if problem:
-                yield _error(_salvage_id(raw, id_field) or fallback, where, problem)
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield _error(fallback, where, f"invalid JSON: {exc}")
-                continue
-            if not isinstance(data, dict):
-                yield _error(fallback, where, f"expected a JSON object, got {type(data).__name__}")
-                continue
-            record_id = fallback if data.get(id_field) is None else str(data[id_field])
-            if text_field not in data:
-                fields = ", ".join(map(str, list(data)[:10])) or "none"
-                yield _error(record_id, where, f"no {text_field!r} field (fields: {fields}); see --text-field")
-                continue
-            yield _checked(record_id, where, data[text_field], text_field, decode_errors)
+        yield from jsonl_records(handle, str(path), id_field, text_field, decode_errors)
+
+
+def jsonl_records(lines: Iterable[bytes], name: str, id_field: str = "id", text_field: str = "text",
+                  decode_errors: str = "strict") -> Iterator[dict[str, Any]]:
+    """Records of JSONL ``lines`` (raw bytes, already decompressed); ``name`` starts error locations.
+
+    Split from the file reader so that the Ray engine's readers, which get an open
+    stream of a possibly remote file, give the same ids and errors as the local path.
+    """
+    for number, raw in enumerate(lines, start=1):
+        if number == 1 and raw.startswith(_BOM):
+            raw = raw[len(_BOM):]
+        if not raw.strip():
+            continue
+        fallback, where = f"line{number}", f"{name}:{number}"
+        line, problem = _decode(raw, decode_errors)
+        if problem:
+            yield _error(_salvage_id(raw, id_field) or fallback, where, problem)
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield _error(fallback, where, f"invalid JSON: {exc}")
+            continue
+        if not isinstance(data, dict):
+            yield _error(fallback, where, f"expected a JSON object, got {type(data).__name__}")
+            continue
+        record_id = fallback if data.get(id_field) is None else str(data[id_field])
+        if text_field not in data:
+            fields = ", ".join(map(str, list(data)[:10])) or "none"
+            yield _error(record_id, where, f"no {text_field!r} field (fields: {fields}); see --text-field")
+            continue
+        yield _checked(record_id, where, data[text_field], text_field, decode_errors)
 
 
 def _salvage_id(raw: bytes, id_field: str) -> str | None:
@@ -298,21 +308,31 @@ def _csv_rows(path: Path, handle: io.TextIOWrapper, reader: Any, header: list[st
 
 
 def _read_parquet(path: Path, id_field: str, text_field: str, decode_errors: str) -> Iterator[dict[str, Any]]:
+    return parquet_records(path, str(path), id_field, text_field, decode_errors)
+
+
+def parquet_records(source: Any, name: str, id_field: str = "id", text_field: str = "text",
+                    decode_errors: str = "strict") -> Iterator[dict[str, Any]]:
+    """Records of a Parquet file (a path or an open random-access file); ``name`` starts error locations.
+
+    The schema is checked at once (a :class:`DataError` without the text column); the
+    Ray engine's readers call this on files they open themselves.
+    """
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(path)
+        parquet = pq.ParquetFile(source)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a bad file
-        raise DataError(f"{path}: not a readable Parquet file: {exc}") from exc
+        raise DataError(f"{name}: not a readable Parquet file: {exc}") from exc
     names = parquet.schema_arrow.names
     if text_field not in names:
-        raise DataError(f"{path}: no {text_field!r} column (columns: {', '.join(names)}); "
+        raise DataError(f"{name}: no {text_field!r} column (columns: {', '.join(names)}); "
                         "pass --text-field to name the text column")
     columns = [text_field] + ([id_field] if id_field in names and id_field != text_field else [])
-    return _parquet_rows(path, parquet, columns, id_field, text_field, decode_errors)
+    return _parquet_rows(name, parquet, columns, id_field, text_field, decode_errors)
 
 
-def _parquet_rows(path: Path, parquet: Any, columns: list[str], id_field: str, text_field: str,
+def _parquet_rows(path: str, parquet: Any, columns: list[str], id_field: str, text_field: str,
                   decode_errors: str) -> Iterator[dict[str, Any]]:
     number = 0
     for batch in parquet.iter_batches(batch_size=1024, columns=columns):
