@@ -16,6 +16,7 @@ from strife.errors import DataError
 from strife.training.sources import m2e2, wikievents
 from strife.training.sources.labelled_texts import IPE, SATP
 from strife.training.sources.base import HEAD_LABELS, Converted
+from strife.training.silver import load_silver
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,17 @@ CONVERTERS: dict[str, Converter] = {
        for module in (m2e2, wikievents)},
     **{texts.name: Converter(texts.name, texts.heads, texts.convert, texts.citation) for texts in (SATP, IPE)},
 }
+
+
+def _silver(root: Path, split: str) -> Converted:
+    """Rule-labelled casualty spans (``annotations/silver``): train only, because dev
+    must measure against real annotations, not against the rules."""
+    return Converted(examples=load_silver(root=root) if split == "train" else [])
+
+
+CONVERTERS["silver"] = Converter("silver", ("casualties",), _silver,
+                                 "strife rule-based casualty labeller over train splits of satp_relevant, "
+                                 "IndiaPoliceEvents and MUC-4 (strife.training.silver)")
 
 
 def get_converter(name: str) -> Converter:
