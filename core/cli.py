@@ -129,6 +129,16 @@ def build_parser() -> argparse.ArgumentParser:
                             "replace substitutes U+FFFD and scores it")
     score.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                        help="show a progress bar on stderr (default: on)")
+    ray = score.add_argument_group("Ray engine (--engine ray; needs the [ray] extra; see docs/scaling.md)")
+    ray.add_argument("--engine", choices=["local", "ray"], default="local",
+                     help="local: this process (default); ray: an actor pool on a Ray cluster, reading "
+                          ".jsonl(.gz)/.parquet files or a folder of them (--chunk-size documents per batch)")
+    ray.add_argument("--ray-address", help="cluster to join, e.g. ray://head:10001 or auto "
+                     "(default: $RAY_ADDRESS, else start a local Ray)")
+    ray.add_argument("--concurrency", type=int, default=1, help="scoring actors (default: 1)")
+    ray.add_argument("--num-cpus", type=float, default=1.0,
+                     help="CPUs reserved per actor; torch uses that many threads (default: 1)")
+    ray.add_argument("--num-gpus", type=float, default=0.0, help="GPUs reserved per actor (default: 0)")
     score.set_defaults(func=_score)
 
     render = sub.add_parser("render", help="render scored events as a self-contained HTML report")

@@ -127,7 +127,12 @@ def score_command(args: argparse.Namespace) -> dict[str, Any]:
     """Score ``args.input`` into ``args.output``; print a summary and return its numbers.
 
     ``args`` holds the ``strife score`` options; any left out take their defaults.
+    ``engine="ray"`` hands the run to :mod:`strife.inference.ray_engine`.
     """
+    if _option(args, "engine", "local") == "ray":
+        from strife.inference.ray_engine import ray_score_command
+
+        return ray_score_command(args)
     wall_started = time.perf_counter()
     source, output = Path(args.input), Path(args.output)
     chunk_size = int(_option(args, "chunk_size", 64))
