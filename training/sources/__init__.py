@@ -15,7 +15,7 @@ from pathlib import Path
 from strife.errors import DataError
 from strife.training.sources import m2e2, wikievents
 from strife.training.sources.labelled_texts import IPE, SATP
-from strife.training.sources.base import HEAD_LABELS, Converted
+from strife.training.sources.base import HEAD_LABELS, Converted, check_split
 from strife.training.silver import load_silver
 
 
@@ -45,6 +45,7 @@ CONVERTERS: dict[str, Converter] = {
 def _silver(root: Path, split: str) -> Converted:
     """Rule-labelled casualty spans (``annotations/silver``): train only, because dev
     must measure against real annotations, not against the rules."""
+    check_split("silver", split)
     return Converted(examples=load_silver(root=root) if split == "train" else [])
 
 
