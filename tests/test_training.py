@@ -179,3 +179,25 @@ def test_cli_train_runs_the_recipe_with_the_data_dir_from_the_environment(
 def test_cli_reports_a_missing_data_dir_with_exit_code_2(tmp_path: Path, capsys) -> None:
     assert main(["data", "where", "--data-dir", str(tmp_path / "absent")]) == 2
     assert "no such directory" in capsys.readouterr().err
+
+
+def test_group_by_length_keeps_every_example_and_cuts_padding() -> None:
+    from types import SimpleNamespace
+
+    import torch
+
+    from strife.training.trainer import Trainer
+
+    lengths = [(7 * i) % 97 + 3 for i in range(1003)]
+    fake = SimpleNamespace(cfg=SimpleNamespace(batch_size=16),
+                           train_features=[SimpleNamespace(input_ids=[0] * n) for n in lengths])
+    order = torch.randperm(len(lengths), generator=torch.Generator().manual_seed(1)).tolist()
+    grouped = Trainer._grouped_by_length(fake, order, torch.Generator().manual_seed(2))
+    assert sorted(grouped) == list(range(len(lengths)))
+
+    def padded(o: list[int]) -> int:
+        return sum(16 * max(lengths[i] for i in o[b:b + 16]) for b in range(0, len(o), 16))
+
+    assert padded(grouped) < 0.75 * padded(order)
+    last_group = order[16 * 50:]  # 203 examples: 12 full batches and one of 11, which must come last
+    assert set(grouped[-11:]) <= set(last_group)

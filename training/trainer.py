@@ -66,6 +66,10 @@ def select_score(dev_metrics: dict[str, dict[str, object]], sets: list[EvalSet],
     return sum(scores) / len(scores)
 
 
+#: Batches per length group of ``group_by_length`` (transformers uses 50 as well).
+GROUP_BATCHES = 50
+
+
 class Trainer:
     """Train ``model`` on ``train`` features, select on ``dev`` sets, save to ``run_dir``.
 
@@ -95,7 +99,21 @@ class Trainer:
 
     def _epoch_order(self, epoch: int) -> list[int]:
         generator = torch.Generator().manual_seed(self.cfg.seed * 1000 + epoch)
-        return torch.randperm(len(self.train_features), generator=generator).tolist()
+        order = torch.randperm(len(self.train_features), generator=generator).tolist()
+        return self._grouped_by_length(order, generator) if self.cfg.group_by_length else order
+
+    def _grouped_by_length(self, order: list[int], generator: torch.Generator) -> list[int]:
+        """Sort each random group of 50 batches by length, cut it into batches and shuffle
+        the batches, so a batch pads to a near neighbour's length, not to the epoch's longest."""
+        size = self.cfg.batch_size
+        batches: list[list[int]] = []
+        for start in range(0, len(order), size * GROUP_BATCHES):
+            group = sorted(order[start:start + size * GROUP_BATCHES],
+                           key=lambda i: len(self.train_features[i].input_ids), reverse=True)
+            batches += [group[b:b + size] for b in range(0, len(group), size)]
+        shuffled = torch.randperm(len(batches), generator=generator).tolist()
+        shuffled.sort(key=lambda b: len(batches[b]) < size)  # a short batch stays last: steps slice by size
+        return [i for b in shuffled for i in batches[b]]
 
     def train(self) -> History:
         """Run the remaining epochs; stops early when dev stops improving."""
