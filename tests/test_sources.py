@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from strife.errors import ConfigError, DataError
-from strife.training.config import parse_config
+from strife.training.config import load_config, parse_config
 from strife.training.documents import m2e2_split
 from strife.training.sources import CONVERTERS, m2e2, wikievents
 from strife.training.sources.extend import extend_head
@@ -154,3 +154,25 @@ def test_source_entry_label_mismatch_is_an_error() -> None:
     recipe["heads"]["event_types"]["labels"] = ["attack"]  # type: ignore[index]
     with pytest.raises(ConfigError, match=r"heads.event_types.labels lacks"):
         parse_config(recipe, "r.yaml")
+
+
+def test_balance_keeps_every_positive_and_caps_negatives() -> None:
+    from strife.training.examples import Example
+    from strife.training.sources.sets import balance
+
+    positives = [Example(f"p{i}", ["a", "b"], token_labels={"casualties": ["B-KILLED", "O"]}) for i in range(10)]
+    labelled = [Example(f"s{i}", ["a"], sentence_labels={"event_types": ["attack"]}) for i in range(5)]
+    negatives = [Example(f"n{i}", ["a", "b"], token_labels={"casualties": ["O", "O"]}) for i in range(100)]
+    kept = balance(positives + negatives + labelled, 2.0)
+    assert [ex.id for ex in kept if not ex.id.startswith("n")] == [ex.id for ex in positives + labelled]
+    assert sum(ex.id.startswith("n") for ex in kept) == 30
+    assert balance(positives + negatives, None) == positives + negatives
+
+
+def test_negatives_per_positive_is_only_for_source_entries(write_recipe, tmp_path, tiny_encoder_dir) -> None:
+    from conftest import recipe_dict
+
+    recipe = recipe_dict(tiny_encoder_dir, tmp_path / "run")
+    recipe["data"][0]["negatives_per_positive"] = 1.0
+    with pytest.raises(ConfigError, match=r"data\[0\].negatives_per_positive: only source entries take it"):
+        load_config(write_recipe(recipe))

@@ -56,6 +56,10 @@ class DataConfig:
     dev_fraction: float = 0.1
     max_train_examples: int | None = None
     max_eval_examples: int | None = None
+    #: Source entries only: keep at most this many training sentences without any label
+    #: per sentence with one. Event corpora annotate few sentences, and a token head fed
+    #: mostly empty sentences learns to tag nothing.
+    negatives_per_positive: float | None = None
 
 
 @dataclass
@@ -224,6 +228,8 @@ def _check(config: RunConfig) -> None:
             continue
         if entry.heads is not None:
             raise ConfigError(f"{where}: data[{i}].heads: only a source entry feeds several heads; use head")
+        if entry.negatives_per_positive is not None:
+            raise ConfigError(f"{where}: data[{i}].negatives_per_positive: only source entries take it")
         if entry.head is None:
             raise ConfigError(f"{where}: data[{i}]: give head (the head a dataset feeds), or source for a converted source")
         if entry.head not in config.heads:
@@ -272,6 +278,8 @@ def _check_source(config: RunConfig, i: int, entry: DataConfig) -> None:
     clashing = [key for key in ("head", "dataset", "files", "format", "kind", "labels") if getattr(entry, key) is not None]
     if clashing or entry.label_map:
         raise ConfigError(f"{where}: a source entry takes heads, not {clashing or ['label_map']}")
+    if entry.negatives_per_positive is not None and entry.negatives_per_positive < 0:
+        raise ConfigError(f"{where}.negatives_per_positive: expected a number >= 0, got {entry.negatives_per_positive}")
     converter = CONVERTERS[entry.source]
     heads = entry.heads if entry.heads is not None else [h for h in converter.heads if h in config.heads]
     if not heads:

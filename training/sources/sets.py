@@ -40,6 +40,25 @@ def sample(examples: list[Example], limit: int | None) -> list[Example]:
     return [ex for i, ex in enumerate(examples) if i in chosen]
 
 
+def is_positive(example: Example) -> bool:
+    """Whether the example has any span or any positive sentence label."""
+    return any(tag != "O" for tags in example.token_labels.values() for tag in tags) or \
+        any(example.sentence_labels.values())
+
+
+def balance(examples: list[Example], ratio: float | None) -> list[Example]:
+    """All positive examples and at most ``ratio`` negatives per positive (fixed seed,
+    source order kept)."""
+    if ratio is None:
+        return examples
+    negatives = [i for i, ex in enumerate(examples) if not is_positive(ex)]
+    limit = int(ratio * (len(examples) - len(negatives)))
+    if len(negatives) <= limit:
+        return examples
+    dropped = set(negatives) - set(random.Random(CARVE_SEED).sample(negatives, limit))
+    return [ex for i, ex in enumerate(examples) if i not in dropped]
+
+
 def source_sets(entry: DataConfig, root: Path, specs: dict[str, HeadSpec], tokenizer: PreTrainedTokenizerBase,
                 max_length: int) -> dict[str, list[EvalSet]]:
     """Train (one set, every head) and dev (one set per head) of a source entry; never test."""
@@ -48,6 +67,8 @@ def source_sets(entry: DataConfig, root: Path, specs: dict[str, HeadSpec], token
     sets: dict[str, list[EvalSet]] = {"train": [], "dev": [], "test": []}
     for split in TRAIN_SPLITS:
         examples = [ex for ex in map(lambda e: restrict(e, heads), converter.convert(root, split).examples) if ex]
+        if split == "train":
+            examples = balance(examples, entry.negatives_per_positive)
         examples = sample(examples, entry.max_train_examples if split == "train" else entry.max_eval_examples)
         features = encode(examples, tokenizer, specs, max_length)
         if split == "train":
