@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from strife.errors import ConfigError, DataError, DependencyError
 from strife.inference.batches import to_records
 from strife.inference.io import input_format, jsonl_records, open_writer, parquet_records, read_records
+from strife.inference.score import TABLE_MAX_DOCUMENTS, summary_table, tally
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -57,8 +58,6 @@ if TYPE_CHECKING:
 #: Input suffixes the Ray engine reads (a folder of such files too); ``.gz`` allowed for JSONL.
 RAY_INPUT_FORMATS = (".jsonl", ".ndjson", ".parquet", ".pq")
 _EXTENSIONS = ["jsonl", "ndjson", "jsonl.gz", "ndjson.gz", "parquet", "pq"]
-#: Documents scored in a run up to which the per-sentence table is printed (as locally).
-TABLE_MAX_DOCUMENTS = 20
 
 
 def _ray() -> Any:
@@ -345,11 +344,7 @@ def score_with_ray(model: str | Path, source: str | Path, output: str | Path, *,
                 for text in batch.column("record").to_pylist():
                     result = json.loads(text)
                     writer.write(result)
-                    stats["documents"] += 1
-                    stats["sentences"] += len(result["sentences"])
-                    stats["errors"] += result["error"] is not None
-                    if len(preview) <= TABLE_MAX_DOCUMENTS:
-                        preview.append(result)
+                    tally(result, stats, preview)
         finally:
             writer.close()
     elapsed = max(time.perf_counter() - started, 1e-9)
@@ -363,8 +358,6 @@ def score_with_ray(model: str | Path, source: str | Path, output: str | Path, *,
 def _print_summary(stats: dict[str, Any], preview: list[dict[str, Any]], source: str | Path,
                    output: Path) -> None:
     """The local engine's closing lines: the per-sentence table for small runs, then the totals."""
-    from strife.inference.score import summary_table
-
     if 0 < stats["documents"] <= TABLE_MAX_DOCUMENTS:
         print(summary_table(preview))
     if stats["documents"] == 0:

@@ -44,6 +44,15 @@ from strife.models.device import resolve_device
 #: Documents scored in a run up to which the per-sentence table is printed.
 TABLE_MAX_DOCUMENTS = 20
 
+def tally(result: dict[str, Any], stats: dict[str, Any], preview: list[dict[str, Any]]) -> None:
+    """Count one written record into the run's summary; keep the first few for the table."""
+    stats["documents"] += 1
+    stats["sentences"] += len(result["sentences"])
+    stats["errors"] += result["error"] is not None
+    if len(preview) <= TABLE_MAX_DOCUMENTS:
+        preview.append(result)
+
+
 def summary_table(results: list[dict[str, Any]]) -> str:
     """A short human-readable table: per sentence, the spans and labels found."""
     lines = []
@@ -193,11 +202,7 @@ def _score(extractor: Extractor, records: Iterator[dict[str, Any]], writer: Json
             for chunk in chunked(records, chunk_size):
                 for result in score_chunk(extractor, chunk):
                     writer.write(result)
-                    stats["documents"] += 1
-                    stats["sentences"] += len(result["sentences"])
-                    stats["errors"] += result["error"] is not None
-                    if len(preview) <= TABLE_MAX_DOCUMENTS:
-                        preview.append(result)
+                    tally(result, stats, preview)
                 bar.update(len(chunk))
                 elapsed = max(time.perf_counter() - started, 1e-9)
                 bar.set_postfix_str(f"{stats['sentences'] / elapsed:.1f} sent/s, {stats['errors']} errors",
