@@ -1,5 +1,5 @@
-# Set-up and the two README commands. `make demo` trains the default model if
-# needed and scores seeds/; `make test` runs the test suite. Both create the
+# Set-up and the two README commands. `make demo` trains the default conflict model's
+# quick profile if needed and scores seeds/; `make test` runs the test suite. Both create the
 # virtual environment first: torch is installed on its own, pinned to the CPU build
 # this machine has on disk (an unpinned torch would pull a multi-GB CUDA build).
 # Elsewhere: make demo TORCH_SPEC="torch --index-url https://download.pytorch.org/whl/cpu"
@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	test -f $(RUN)/metrics.json || $(BIN)/strife train --config configs/default.yaml --epochs 4 --output-dir $(RUN) --resume
+	test -f $(RUN)/metrics.json || $(BIN)/strife train --config configs/conflict-quick.yaml --output-dir $(RUN) --resume
 	rm -f $(RUN)/seeds.jsonl
 	$(BIN)/strife score --model $(RUN)/model --input seeds --output $(RUN)/seeds.jsonl
 	$(BIN)/strife render --input $(RUN)/seeds.jsonl --output $(RUN)/seeds.html

@@ -1,6 +1,6 @@
 """Accuracy of the int8 ONNX graph against the torch fp32 checkpoint, on one evaluation set.
 
-    python benchmarks/quantization.py --checkpoint runs/default/model           # configs/default.yaml, test
+    python benchmarks/quantization.py --checkpoint runs/default/model           # configs/cameo.yaml, test
     python benchmarks/quantization.py --checkpoint runs/benchmarks/cameo_ner/model \
         --source recipe:configs/benchmarks/cameo_ner.yaml
     python benchmarks/quantization.py --checkpoint runs/default/model --source gold    # the issue-3 gold set
@@ -13,7 +13,7 @@ folder.
 
 Evaluation data come from a pluggable *source* (``--source KIND[:ARG]``):
 
-* ``recipe:PATH`` (default ``configs/default.yaml``): the ``--split`` of every data entry of a recipe whose head
+* ``recipe:PATH`` (default ``configs/cameo.yaml``): the ``--split`` of every data entry of a recipe whose head
   the checkpoint has, tokenised exactly as ``strife evaluate`` does; every backend gets
   the same sub-word batches, so the delta is the runtime's and nothing else.
 * ``gold[:PATH]``: the hand-checked conflict gold set (``training/gold.py``); each gold
@@ -55,7 +55,7 @@ def recipe_source(checkpoint: Path, onnx_dir: Path, arg: str | None, args: argpa
     from strife.training.evaluation import score_logits
     from strife.training.run import build_sets
 
-    recipe = Path(arg) if arg else ROOT / "configs/default.yaml"
+    recipe = Path(arg) if arg else ROOT / "configs/cameo.yaml"
     specs = load_checkpoint_config(checkpoint).head_specs
     config = load_config(recipe)
     config.data = [entry for entry in config.data if entry.head in specs]

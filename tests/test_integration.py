@@ -30,7 +30,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     except DataError as exc:
         pytest.skip(f"shared datasets not available: {exc}")
     out = tmp_path_factory.mktemp("integration") / "run"
-    config = load_config(ROOT / "configs/default.yaml", [
+    config = load_config(ROOT / "configs/cameo.yaml", [
         f"output_dir={out}", "training.epochs=3", "training.batch_size=8", "training.device=cpu",
         "training.eval_batch_size=32", "training.checkpoint_every_steps=0",
         "training.log_every_steps=4", "data.0.max_train_examples=96", "data.1.max_train_examples=96",
