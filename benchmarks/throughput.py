@@ -14,7 +14,8 @@ read at run time) with ``--threads`` threads:
   the first token head converted by ``benchmarks/hf_convert.py`` (pipeline defaults, and
   again with ``batch_size=32``); ``hf-full``: one pipeline per head, as a user with one
   model per task would run them (sentence heads through ``pipeline("text-classification")``;
-  ``--extra-heads`` adds the heads of other checkpoints of the same architecture);
+  ``--extra-heads`` adds the heads of other checkpoints of the same architecture); each
+  HF measurement is time-boxed (``--time-box``, over a prefix of the same sentences);
 * ``analysis``: the int8 path by batch size, by sentence length, and a timer breakdown
   (segmentation, tokenisation and windows, padding, ONNX Runtime, decoding, the rest);
 * ``matmul``: the fp32 (torch) and int8 (ONNX Runtime ``MatMulInteger``) multiply rates
@@ -51,7 +52,8 @@ MEASUREMENTS = ("matmul", "strife-torch", "strife-onnx", "strife-int8", "hf-toke
 BATCH_SIZES = (1, 8, 32, 64)
 LENGTH_BUCKETS = ((1, 16), (17, 32), (33, 64), (65, 128))
 POLL_SECONDS, MAX_WAIT_SECONDS = 30, 300
-#: Waiting for a quiet machine is capped over the whole run too, so a busy machine cannot stretch it past ~20 min.
+#: Seconds of waiting for a quiet machine left to the run (``--wait-budget``), so a machine
+#: that stays busy cannot stretch the run past ~20 min.
 _wait_budget = [600.0]
 
 
@@ -87,7 +89,7 @@ def measure(kind: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     note = wait_for_quiet(args.max_load)
     command = [sys.executable, __file__, "--worker", kind, "--checkpoint", args.checkpoint, "--work", str(work),
                "--threads", str(args.threads), "--count", str(args.count), "--sentences", args.sentences,
-               "--score-slice", str(args.score_slice)]
+               "--score-slice", str(args.score_slice), "--time-box", str(args.time_box)]
     print(f"[{time.strftime('%H:%M:%S')}] {kind} (load {note['load_before']}, waited {note['waited_s']} s)",
           flush=True)
     done = subprocess.run(command, capture_output=True, text=True)
@@ -148,16 +150,19 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
 def run_all(args: argparse.Namespace) -> None:
     work = Path(args.work)
     prepare(args, work)
+    _wait_budget[0] = args.wait_budget
+    output = Path(args.output)
     kinds = args.only or list(MEASUREMENTS)
     results: dict[str, Any] = {"checkpoint": args.checkpoint, "extra_heads": args.extra_heads,
-                               "sentences_file": args.sentences,
-                               "count": args.count, "machine": machine(args.threads), "measurements": {},
+                               "sentences_file": args.sentences, "count": args.count, "time_box_s": args.time_box,
+                               "machine": machine(args.threads), "measurements": {},
                                "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    if args.only and output.is_file():  # re-measure some, keep the rest of an earlier run
+        results["measurements"] = json.loads(output.read_text(encoding="utf-8"))["measurements"]
     for kind in kinds:
-        results["measurements"][kind] = measure(kind, args, work)
-    results["summary"] = summarise(results)
-    output = Path(args.output)
-    output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        results["measurements"][kind] = measure(kind, args, work) | {"at": time.strftime("%Y-%m-%d %H:%M:%S")}
+        results["summary"] = summarise(results)
+        output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")  # after each, for a killed run
     print(json.dumps(results["summary"], indent=2))
     print(f"-> {output}")
 
@@ -224,13 +229,17 @@ def worker_hf(args: argparse.Namespace, work: Path, heads: str, batch_size: int 
     options = {"batch_size": batch_size} if batch_size else {}
     for pipe in pipes:
         pipe(sentences[:64], **options)  # warm-up
-    started = time.perf_counter()
-    for pipe in pipes:
-        outputs = pipe(sentences, **options)
-        assert len(outputs) == len(sentences)
+    # Time-boxed: slices of 100 sentences in order until the box is spent, every pipeline on each slice.
+    done, started = 0, time.perf_counter()
+    while done < len(sentences) and time.perf_counter() - started < args.time_box:
+        batch = sentences[done:done + 100]
+        for pipe in pipes:
+            outputs = pipe(batch, **options)
+            assert len(outputs) == len(batch)
+        done += len(batch)
     seconds = time.perf_counter() - started
-    return {"sentences": len(sentences), "seconds": round(seconds, 2),
-            "sentences_per_s": round(len(sentences) / seconds, 1), "load_seconds": round(load, 2),
+    return {"sentences": done, "seconds": round(seconds, 2), "time_boxed": done < len(sentences),
+            "sentences_per_s": round(done / seconds, 1), "load_seconds": round(load, 2),
             "peak_rss_mb": round(peak_rss_mb()), "pipelines": [p.name for p in chosen],
             "batch_size": batch_size or "pipeline default (1)"}
 
@@ -424,6 +433,10 @@ def main() -> None:
     parser.add_argument("--score-slice", type=int, default=10_000,
                         help="sentences of raw articles scored end to end; below 100,000 the time is extrapolated")
     parser.add_argument("--max-load", type=float, default=1.5, help="wait while the 1-min load is above this")
+    parser.add_argument("--wait-budget", type=float, default=600, help="seconds of waiting allowed over the run")
+    parser.add_argument("--time-box", type=float, default=120,
+                        help="seconds per HF measurement: the pipelines stop after the 100-sentence slice that "
+                             "passes it (the rate is over the sentences done)")
     parser.add_argument("--worker", choices=MEASUREMENTS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
