@@ -201,3 +201,11 @@ def test_group_by_length_keeps_every_example_and_cuts_padding() -> None:
     assert padded(grouped) < 0.75 * padded(order)
     last_group = order[16 * 50:]  # 203 examples: 12 full batches and one of 11, which must come last
     assert set(grouped[-11:]) <= set(last_group)
+
+
+def test_the_run_config_yaml_loads_again(trained) -> None:
+    from strife.training.config import load_config
+
+    run_dir, _ = trained
+    again = load_config(run_dir / "config.yaml")
+    assert set(again.heads) == {"actors", "event", "police"} and len(again.data) == 3

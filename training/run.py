@@ -82,6 +82,16 @@ def save_checkpoint(model: StrifeModel, tokenizer: PreTrainedTokenizerBase, dire
     (directory / "README.md").write_text(card, encoding="utf-8")
 
 
+def resolved_recipe(config: RunConfig) -> dict[str, object]:
+    """The recipe as run, loadable again (``strife evaluate --config run/config.yaml``):
+    without the loader's ``source`` field, the model-card notes as an absolute path."""
+    data = asdict(config)
+    del data["source"]
+    if config.model_card:
+        data["model_card"] = str((Path(config.source).parent / config.model_card).resolve())
+    return data
+
+
 def train_run(config: RunConfig, data_dir: str | None = None, resume: bool = False) -> dict[str, object]:
     """Train, select on dev, evaluate the best checkpoint on dev and test; return metrics."""
     if config.training.threads:
@@ -89,7 +99,7 @@ def train_run(config: RunConfig, data_dir: str | None = None, resume: bool = Fal
     seed_everything(config.training.seed)
     run_dir = Path(config.output_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.yaml").write_text(yaml.safe_dump(asdict(config), sort_keys=False), encoding="utf-8")
+    (run_dir / "config.yaml").write_text(yaml.safe_dump(resolved_recipe(config), sort_keys=False), encoding="utf-8")
     command = "strife " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     specs = config.head_specs()
     tokenizer = AutoTokenizer.from_pretrained(resolve_encoder(config.encoder))
