@@ -63,7 +63,9 @@ def summary_table(results: list[dict[str, Any]]) -> str:
             for key, value in sentence.items():
                 if key in ("index", "start", "end", "text", "windows"):
                     continue
-                if isinstance(value, dict):
+                if key == "totals":  # casualty totals: {"killed": 41, ...}
+                    found += [f"{kind}={count}" for kind, count in value.items() if count]
+                elif isinstance(value, dict):
                     found.append(f"{key}={value['label']}")
                 elif value and "text" in value[0]:
                     found.append(", ".join(f"{v['label']}:{v['text']!r}" for v in value))

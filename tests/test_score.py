@@ -407,3 +407,17 @@ def test_kill_9_midway_then_resume_gives_every_id_once_in_order(
     assert all(r["error"] is None and len(r["sentences"]) == 2 for r in rows)
     if suffix == ".jsonl":
         assert out.read_bytes().endswith(b"\n")
+
+
+def test_summary_table_shows_spans_labels_and_casualty_totals() -> None:
+    result = {"id": "a1", "error": None, "sentences": [{
+        "index": 0, "start": 0, "end": 40, "text": "Militants killed 27 soldiers in Kupwara.", "windows": 1,
+        "casualties": [{"label": "KILLED", "text": "27 soldiers", "start": 17, "end": 28, "score": 0.9,
+                        "count": 27, "qualifier": "exact"}],
+        "pentaclass": {"label": "material_conflict", "score": 0.9},
+        "event_types": [{"label": "attack", "score": 0.8}],
+        "totals": {"killed": 27, "injured": 0, "captured": 0}}],
+        "totals": {"killed": 27, "injured": 0, "captured": 0}}
+    table = score_module.summary_table([result])
+    assert "KILLED:'27 soldiers'" in table and "pentaclass=material_conflict" in table
+    assert "event_types=attack" in table and "killed=27" in table and "injured" not in table
