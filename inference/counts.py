@@ -89,7 +89,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import TypeVar
 
-__all__ = ["MAX_COUNT", "MODIFIER_PHRASES", "NUMBER_WORDS", "QUALIFIERS", "VAGUE_PHRASES", "Count",
+__all__ = ["MAX_COUNT", "MODIFIER_PHRASES", "NAME_PARTICLES", "NUMBER_WORDS", "QUALIFIERS", "VAGUE_PHRASES", "Count",
            "normalise_count", "parse_number"]
 
 #: Figures above this are not believable casualty counts; they read as unknown.
@@ -464,7 +464,8 @@ _COLLECTIVE_NAMES = frozenset(
     "battalion regiment corps guard guards unit security personnel staff team group state isis isil daesh "
     "qaeda al-qaeda hezbollah hamas nato un navy marines air airforce command they them we us you those "
     "these others all many some most none several the a an his her their our its".split())
-_NAME_PARTICLES = frozenset("al el bin ibn bint abu abd de da di del della van von der den du le la ul ud".split())
+#: Lower-case particles inside personal names ("bin", "al", "van"), shared with the rule labeller.
+NAME_PARTICLES = frozenset("al el bin ibn bint abu abd de da di del della van von der den du le la ul ud".split())
 
 
 def _apply_modifier(modifier: str, piece: Count) -> Count:
@@ -555,7 +556,7 @@ def _is_capitalised(word: str) -> bool:
     """"Karzai", "al-Baghdadi", "O'Neil" yes; "soldiers", "ISIS" no."""
     parts = [part for part in word.split("-") if part]
     return bool(parts) and all(
-        part.lower() in _NAME_PARTICLES or (part[0].isupper() and not (len(part) > 1 and part.isupper()))
+        part.lower() in NAME_PARTICLES or (part[0].isupper() and not (len(part) > 1 and part.isupper()))
         for part in parts)
 
 
@@ -588,7 +589,7 @@ def _looks_like_name(tokens: list[_Token]) -> bool:
         return False
     if not all(_is_capitalised(word) for word in words):
         return False
-    if all(part.lower() in _NAME_PARTICLES for word in words for part in word.split("-")):
+    if all(part.lower() in NAME_PARTICLES for word in words for part in word.split("-")):
         return False
     return not any(word.lower() in _COLLECTIVE_NAMES for word in words) and not _looks_plural(words[-1])
 

@@ -54,7 +54,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from strife.inference.counts import MODIFIER_PHRASES, NUMBER_WORDS, VAGUE_PHRASES, parse_number
+from strife.inference.counts import MODIFIER_PHRASES, NAME_PARTICLES, NUMBER_WORDS, VAGUE_PHRASES, parse_number
 from strife.inference.segment import Span, split_words
 
 __all__ = ["LABELS", "TRIGGERS", "Analysis", "CasualtySpan", "analyse_sentence", "label_casualties"]
@@ -166,7 +166,6 @@ _WEEKDAY_MONTH = frozenset(
 _NOT_COUNTED_AFTER = frozenset(
     "year years yr yrs month months day days hour hours minute minutes km kg kilometres kilometers miles "
     "metres meters am pm a.m p.m percent per % rounds rupees dollars crore lakh".split())
-_NAME_PARTICLES = frozenset("al el bin ibn bint abu abd de da di del van von der den du le la ul ud".split())
 
 #: Head nouns that name people, for phrases with no count ("arrested militants") and for
 #: "captured"/"seized"/"held", which also take things. Plurals in -s/-es/-ies are derived.
@@ -326,7 +325,7 @@ def _plain_end(words: list[_Word], i: int) -> int | None:
 def _is_capitalised(word: _Word, caps_text: bool) -> bool:
     if caps_text or not word.text[:1].isalpha():
         return False
-    return word.text[0].isupper() or word.lower in _NAME_PARTICLES
+    return word.text[0].isupper() or word.lower in NAME_PARTICLES
 
 
 def _is_people(word: _Word) -> bool:
@@ -411,7 +410,7 @@ def _name_run(ctx: _Context, start: int, end: int) -> _Phrase | None:
     first = end
     while first > start and _is_capitalised(words[first - 1], ctx.caps_text):
         first -= 1
-    while first < end and words[first].lower in _NAME_PARTICLES:
+    while first < end and words[first].lower in NAME_PARTICLES:
         first += 1
     if first == end:
         return None
