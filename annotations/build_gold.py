@@ -29,13 +29,7 @@ from pathlib import Path
 
 from strife.inference.counts import normalise_count
 from strife.inference.segment import Span, split_words
-
-HEAD_LABELS = {
-    "actors": ("SOURCE", "TARGET", "RECIPROCAL"),
-    "casualties": ("KILLED", "INJURED", "CAPTURED"),
-}
-EVENT_TYPES = ("attack", "arrest", "abduction", "protest", "talks", "aid")
-PENTACLASS = ("statement", "verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
+from strife.training.gold import EVENT_TYPES, PENTACLASS, TOKEN_HEADS
 _WORD_CHAR = re.compile(r"\w")
 
 
@@ -76,7 +70,7 @@ def check_sentence(work: dict, annotation: dict) -> tuple[list[str], list[dict],
             "sentence_start": work["sentence_start"]}
     offset = work["sentence_start"]
     words = split_words(Span(text, 0, len(text)))
-    for head, labels in HEAD_LABELS.items():
+    for head, labels in TOKEN_HEADS.items():
         taken: list[tuple[int, int]] = []
         for entry in annotation.get(head, []):
             if not isinstance(entry, list) or len(entry) not in (2, 3):

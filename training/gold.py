@@ -25,7 +25,7 @@ from strife.errors import DataError, at
 from strife.inference.segment import Span, split_sentences, split_words
 from strife.inference.totals import CASUALTY_TYPES, add_counts, sentence_totals
 from strife.training.documents import document_text
-from strife.training.metrics import single_label_metrics, token_metrics
+from strife.training.metrics import binary_f1, single_label_metrics, token_metrics
 
 GOLD_PATH = Path(__file__).resolve().parent.parent / "annotations" / "gold" / "conflict-gold.jsonl"
 TOKEN_HEADS = {"actors": ("SOURCE", "TARGET", "RECIPROCAL"), "casualties": ("KILLED", "INJURED", "CAPTURED")}
@@ -191,9 +191,7 @@ def _multi_label(gold: list[GoldSentence], predictions: list[dict[str, Any]]) ->
     p = np.array([[label in x.get("event_types", []) for label in EVENT_TYPES] for x in predictions], dtype=float)
     per_label = {}
     for j, label in enumerate(EVENT_TYPES):
-        tp, denominator = float(np.sum(g[:, j] * p[:, j])), float(g[:, j].sum() + p[:, j].sum())
-        per_label[label] = {"f1": 2 * tp / denominator if denominator else 0.0, "support": int(g[:, j].sum())}
+        per_label[label] = {"f1": binary_f1(g[:, j], p[:, j]), "support": int(g[:, j].sum())}
     supported = [v["f1"] for v in per_label.values() if v["support"]]
-    tp, denominator = float(np.sum(g * p)), float(g.sum() + p.sum())
     return {"f1_macro": float(np.mean(supported)) if supported else 0.0,
-            "f1_micro": 2 * tp / denominator if denominator else 0.0, "per_label": per_label}
+            "f1_micro": binary_f1(g, p), "per_label": per_label}

@@ -67,7 +67,8 @@ def example_based_f1(gold: np.ndarray, pred: np.ndarray) -> float:
     return float(np.mean(2 * both / (gold.sum(axis=1) + pred.sum(axis=1))))
 
 
-def _f1(gold: np.ndarray, pred: np.ndarray) -> float:
+def binary_f1(gold: np.ndarray, pred: np.ndarray) -> float:
+    """F1 of 0/1 arrays (all cells pooled); 0.0 when neither has a positive."""
     tp = float(np.sum(gold * pred))
     denominator = float(np.sum(gold) + np.sum(pred))
     return 2 * tp / denominator if denominator else 0.0
@@ -84,7 +85,8 @@ def tune_thresholds(gold: np.ndarray, probs: np.ndarray, mask: np.ndarray) -> li
         if not rows.any():
             thresholds.append(0.5)
             continue
-        scores = [(_f1(gold[rows, j], (probs[rows, j] >= t).astype(float)), -abs(t - 0.5), t) for t in THRESHOLD_GRID]
+        scores = [(binary_f1(gold[rows, j], (probs[rows, j] >= t).astype(float)), -abs(t - 0.5), t)
+                  for t in THRESHOLD_GRID]
         thresholds.append(float(max(scores)[2]))
     return thresholds
 
@@ -98,12 +100,12 @@ def multi_label_metrics(
     for j, label in enumerate(labels):
         rows = mask[:, j] > 0
         if rows.any():
-            per_label[label] = {"f1": _f1(gold[rows, j], pred[rows, j]), "support": int(gold[rows, j].sum())}
+            per_label[label] = {"f1": binary_f1(gold[rows, j], pred[rows, j]), "support": int(gold[rows, j].sum())}
     # Example-based F1 over the labels this data annotates, on rows annotated on all of them.
     columns = mask.max(axis=0) > 0
     rows = mask[:, columns].min(axis=1) > 0 if columns.any() else np.zeros(len(mask), dtype=bool)
     return {
-        "f1_micro": _f1(gold * mask, pred * mask),
+        "f1_micro": binary_f1(gold * mask, pred * mask),
         "f1_macro": float(np.mean([v["f1"] for v in per_label.values()])) if per_label else 0.0,
         "example_f1": example_based_f1(gold[rows][:, columns], pred[rows][:, columns]),
         "per_label": per_label,

@@ -17,16 +17,15 @@ from dataclasses import dataclass, field
 from strife.errors import DataError
 from strife.inference.segment import Span, split_sentences, split_words
 from strife.training.examples import Example
+from strife.training.gold import EVENT_TYPES
+from strife.training.gold import TOKEN_HEADS as GOLD_TOKEN_HEADS
 from strife.training.sources.extend import PRONOUNS, extend_head
 
 #: The only splits a converter may emit: test splits are the project's gold material.
 TRAIN_SPLITS = ("train", "dev")
 TOKEN_HEADS = ("actors", "casualties")
-HEAD_LABELS: dict[str, tuple[str, ...]] = {
-    "actors": ("SOURCE", "TARGET", "RECIPROCAL"),
-    "casualties": ("KILLED", "INJURED", "CAPTURED"),
-    "event_types": ("attack", "arrest", "abduction", "protest", "talks", "aid"),
-}
+#: The conflict heads' labels (guidelines), as the gold set defines them.
+HEAD_LABELS: dict[str, tuple[str, ...]] = {**GOLD_TOKEN_HEADS, "event_types": EVENT_TYPES}
 
 
 def check_split(dataset: str, split: str) -> None:
