@@ -36,7 +36,8 @@ class Document:
     text: str
 
 
-def _json_lines(path: Path) -> Iterator[tuple[int, dict]]:
+def json_lines(path: Path) -> Iterator[tuple[int, dict]]:
+    """``(line number, object)`` of a JSON Lines file; errors name the file and line."""
     if not path.is_file():
         raise DataError(f"{path}: file not found")
     with path.open(encoding="utf-8") as handle:
@@ -87,22 +88,22 @@ def _m2e2(root: Path, split: str) -> Iterator[Document]:
 
 def _wikievents(root: Path, split: str) -> Iterator[Document]:
     path = root / f"wikievents/{split}_info.jsonl" if split != "train" else root / "wikievents/wiki-train-human.jsonl"
-    for _, row in _json_lines(path):
+    for _, row in json_lines(path):
         yield Document("wikievents", row.get("doc_id") or row["docid"], _joined(row["tokens"]))
 
 
 def _muc4(root: Path, split: str) -> Iterator[Document]:
-    for _, row in _json_lines(root / f"muc4/{split}.json"):
+    for _, row in json_lines(root / f"muc4/{split}.json"):
         yield Document("muc4", row["docid"], row["doctext"])
 
 
 def _gvdb(root: Path, split: str) -> Iterator[Document]:
-    for _, row in _json_lines(root / f"gvdb/{split}.json"):
+    for _, row in json_lines(root / f"gvdb/{split}.json"):
         yield Document("gvdb", str(row["doc_key"]), _joined(row["full_text"]))
 
 
 def _rams(root: Path, split: str) -> Iterator[Document]:
-    for _, row in _json_lines(root / f"rams/{split}.jsonlines"):
+    for _, row in json_lines(root / f"rams/{split}.jsonlines"):
         yield Document("rams", row["doc_key"], _joined(row["sentences"]))
 
 

@@ -14,7 +14,6 @@ neural model, its ONNX export and the rule baseline are scored by one function.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import numpy as np
 from strife.errors import DataError, at
 from strife.inference.segment import Span, split_sentences, split_words
 from strife.inference.totals import CASUALTY_TYPES, add_counts, sentence_totals
-from strife.training.documents import document_text
+from strife.training.documents import document_text, json_lines
 from strife.training.metrics import binary_f1, single_label_metrics, token_metrics
 
 GOLD_PATH = Path(__file__).resolve().parent.parent / "annotations" / "gold" / "conflict-gold.jsonl"
@@ -80,14 +79,8 @@ def load_gold(path: str | Path = GOLD_PATH, root: str | Path | None = None) -> l
     if not path.is_file():
         raise DataError(f"{path}: gold file not found")
     sentences: dict[tuple[str, str, int], GoldSentence] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, row in json_lines(path):
         where = at(path, number)
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{where}: not valid JSON ({exc.msg})") from None
         _check_line(row, where)
         key = (row["dataset"], row["record_id"], int(row["sentence_start"]))
         if key not in sentences:

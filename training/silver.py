@@ -39,7 +39,7 @@ from strife.errors import DataError, at
 from strife.inference.segment import Span, split_sentences, split_words
 from strife.models.casualty_rules import analyse_sentence
 from strife.training.data_root import find_data_root
-from strife.training.documents import document_text, iter_documents
+from strife.training.documents import document_text, iter_documents, json_lines
 from strife.training.examples import Example
 
 #: Unlabelled training sources the silver labeller reads (dataset, split): train splits only,
@@ -117,21 +117,14 @@ def _read_sentences(path: Path) -> list[_Sentence]:
     if not path.is_file():
         raise DataError(f"{path}: silver file not found; build it with `python -m strife.training.silver`")
     sentences: list[_Sentence] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{at(path, number)}: not valid JSON ({exc.msg})") from None
-            if row.get("label") == SENTENCE:
-                sentences.append(_Sentence(row, []))
-            elif sentences and row.get("sentence_start") == sentences[-1].marker["sentence_start"] \
-                    and row.get("record_id") == sentences[-1].marker["record_id"]:
-                sentences[-1].spans.append(row)
-            else:
-                raise DataError(f"{at(path, number)}: a span line must follow its sentence's SENTENCE line")
+    for number, row in json_lines(path):
+        if row.get("label") == SENTENCE:
+            sentences.append(_Sentence(row, []))
+        elif sentences and row.get("sentence_start") == sentences[-1].marker["sentence_start"] \
+                and row.get("record_id") == sentences[-1].marker["record_id"]:
+            sentences[-1].spans.append(row)
+        else:
+            raise DataError(f"{at(path, number)}: a span line must follow its sentence's SENTENCE line")
     return sentences
 
 

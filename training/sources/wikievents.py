@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from strife.training.documents import _json_lines
+from strife.training.documents import json_lines
 from strife.training.sources.base import Converted, check_split
 from strife.training.sources.events import Argument, Event, Scheme, convert_events
 
@@ -103,7 +103,7 @@ def convert(root: Path, split: str) -> Converted:
     """Train (human arguments, placed by text) or dev (entity-linked) documents."""
     check_split(NAME, split)
     out = Converted()
-    for _, row in _json_lines(Path(root) / FILES[split]):
+    for _, row in json_lines(Path(root) / FILES[split]):
         tokens = row["tokens"]
         offsets = token_offsets(tokens)
         convert_events(NAME, row.get("doc_id") or row["docid"], " ".join(tokens), _events(row, offsets), SCHEME, out)
