@@ -91,9 +91,15 @@ def score_logits(
     return multi_label_metrics(gold_arr, probs, mask, used, spec.labels), probs
 
 
-def tune_set_thresholds(model: StrifeModel, dev: EvalSet, batch_size: int) -> list[float]:
-    """Dev-tuned per-label thresholds for a multi-label head (sigmoid first)."""
-    _, probs = evaluate_set(model, dev, batch_size)
-    gold = np.array([f.multi_labels[dev.head][0] for f in dev.features])
-    mask = np.array([f.multi_labels[dev.head][1] for f in dev.features])
-    return tune_thresholds(gold, probs, mask)
+def tune_head_thresholds(model: StrifeModel, dev_sets: list[EvalSet], batch_size: int) -> list[float]:
+    """Dev-tuned per-label thresholds for a multi-label head (sigmoid first), pooled over
+    every dev set of that head: each label is tuned on all dev sentences that annotate it
+    (tuning set by set would let the last set's thresholds overwrite the others', and a
+    label that set does not annotate would fall back to 0.5)."""
+    golds, probs, masks = [], [], []
+    for dev in dev_sets:
+        _, set_probs = evaluate_set(model, dev, batch_size)
+        probs.append(set_probs)
+        golds.append(np.array([f.multi_labels[dev.head][0] for f in dev.features]))
+        masks.append(np.array([f.multi_labels[dev.head][1] for f in dev.features]))
+    return tune_thresholds(np.concatenate(golds), np.concatenate(probs), np.concatenate(masks))

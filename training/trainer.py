@@ -20,7 +20,7 @@ from transformers import get_scheduler
 from strife.models.modeling import StrifeModel
 from strife.training.collator import Collator, to_device
 from strife.training.config import TrainingConfig
-from strife.training.evaluation import PRIMARY_METRIC, EvalSet, evaluate_set, tune_set_thresholds
+from strife.training.evaluation import PRIMARY_METRIC, EvalSet, evaluate_set, tune_head_thresholds
 from strife.training.features import Features
 from strife.training.state import load_state, save_state
 
@@ -162,9 +162,9 @@ class Trainer:
 
     def _end_of_epoch(self, log_path: Path) -> None:
         h = self.history
-        for dev_set in self.dev:
-            if self.model.specs[dev_set.head].type == "multi_label":
-                self.model.set_thresholds(dev_set.head, tune_set_thresholds(self.model, dev_set, self.cfg.eval_batch_size))
+        for head in sorted({s.head for s in self.dev if self.model.specs[s.head].type == "multi_label"}):
+            sets = [s for s in self.dev if s.head == head]
+            self.model.set_thresholds(head, tune_head_thresholds(self.model, sets, self.cfg.eval_batch_size))
         metrics = {s.key: evaluate_set(self.model, s, self.cfg.eval_batch_size)[0] for s in self.dev}
         score = select_score(metrics, self.dev, self.model, self.cfg.select_metric)
         summary = {s.key: {k: v for k, v in metrics[s.key].items() if isinstance(v, float)} for s in self.dev}
