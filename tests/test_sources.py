@@ -11,7 +11,7 @@ import pytest
 from strife.errors import ConfigError, DataError
 from strife.training.config import load_config, parse_config
 from strife.training.documents import m2e2_split
-from strife.training.sources import CONVERTERS, m2e2, wikievents
+from strife.training.sources import CONVERTERS, annotated, m2e2, wikievents
 from strife.training.sources.extend import extend_head
 from strife.training.sources.labelled_texts import SATP
 
@@ -73,19 +73,41 @@ def test_m2e2_maps_roles_and_never_emits_test_documents(tmp_path: Path) -> None:
     assert example.token_labels["actors"] == ["B-SOURCE", "O", "B-TARGET", "I-TARGET", "O", "O"]
     assert example.token_labels["casualties"] == ["O", "O", "B-KILLED", "I-KILLED", "O", "O"]
     assert example.sentence_labels["event_types"] == ["attack"]
-    assert example.annotated["event_types"] == ["attack", "arrest", "protest", "talks"]
+    assert example.annotated["event_types"] == ["attack", "arrest", "protest", "talks", "aid"]
+    assert "aid" not in example.sentence_labels["event_types"]  # no money transfer: a negative
+
+
+def _rewrite_m2e2(root: Path, change) -> None:
+    archive_path = root / "m2e2/m2e2_annotations.zip"
+    data = json.loads(zipfile.ZipFile(archive_path).read("m2e2_annotations/text_only_event.json"))
+    for item in data:
+        change(item)
+    with zipfile.ZipFile(archive_path, "w") as archive:
+        archive.writestr("m2e2_annotations/text_only_event.json", json.dumps(data))
+    m2e2.m2e2_items.cache_clear()
+
+
+@pytest.mark.parametrize("trigger, aid", [("donated", "positive"), ("bribe", "masked")])
+def test_m2e2_aid_is_positive_for_giving_transfers_and_masked_for_other_transfers(
+        tmp_path: Path, trigger: str, aid: str) -> None:
+    root, _ = _m2e2_root(tmp_path)
+    transfer = {"trigger": {"start": 1, "end": 2, "text": trigger}, "event_type": "Transaction:Transfer-Money",
+                "arguments": []}
+    _rewrite_m2e2(root, lambda item: item["golden-event-mentions"].append(transfer))
+    example = m2e2.convert(root, "train").examples[0]
+    assert ("aid" in example.annotated["event_types"]) == (aid == "positive")
+    assert ("aid" in example.sentence_labels["event_types"]) == (aid == "positive")
 
 
 def test_m2e2_masks_casualties_where_injuries_are_unannotated(tmp_path: Path) -> None:
     root, _ = _m2e2_root(tmp_path)
-    data = json.loads(zipfile.ZipFile(root / "m2e2/m2e2_annotations.zip").read("m2e2_annotations/text_only_event.json"))
-    for item in data:
+
+    def wounded(item: dict) -> None:
         item["sentence"] = "Gunmen wounded three villagers near Kabul"
         item["words"] = item["sentence"].split()
         item["golden-event-mentions"] = item["golden-event-mentions"][:1]
-    with zipfile.ZipFile(root / "m2e2/m2e2_annotations.zip", "w") as archive:
-        archive.writestr("m2e2_annotations/text_only_event.json", json.dumps(data))
-    m2e2.m2e2_items.cache_clear()
+
+    _rewrite_m2e2(root, wounded)
     example = m2e2.convert(root, "train").examples[0]
     assert "casualties" not in example.token_labels and "actors" in example.token_labels
 
@@ -176,3 +198,32 @@ def test_negatives_per_positive_is_only_for_source_entries(write_recipe, tmp_pat
     recipe["data"][0]["negatives_per_positive"] = 1.0
     with pytest.raises(ConfigError, match=r"data\[0\].negatives_per_positive: only source entries take it"):
         load_config(write_recipe(recipe))
+
+
+def test_annotated_sentences_feed_every_head_and_split_into_train_and_dev(tmp_path: Path) -> None:
+    dataset = "conflibert/satp_relevant"
+    texts = [f"Militants killed {n} soldiers in Kupwara." for n in range(2, 42)]
+    folder = tmp_path / "data" / dataset
+    folder.mkdir(parents=True)
+    (folder / "train.tsv").write_text("".join(f"{t}\t1\t0\t0\t0\n" for t in texts), encoding="utf-8")
+    lines = []
+    for n, text in enumerate(texts):
+        base = {"dataset": dataset, "split": "train", "record_id": f"{dataset}:train:{n + 1}", "sentence_start": 0}
+        victims = (text.index("killed") + 7, text.index(" in "))
+        lines += [{**base, "start": 0, "end": 9, "head": "actors", "label": "SOURCE"},
+                  {**base, "start": victims[0], "end": victims[1], "head": "casualties", "label": "KILLED"},
+                  {**base, "start": 0, "end": len(text), "head": "event_types", "label": "attack"},
+                  {**base, "start": 0, "end": len(text), "head": "pentaclass", "label": "material_conflict"}]
+    path = tmp_path / "train.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+
+    train, dev = (annotated.convert(tmp_path / "data", split, path).examples for split in ("train", "dev"))
+    assert len(train) + len(dev) == len(texts) and dev and train
+    record_ids = {ex.id.removeprefix(f"annotated:{dataset}:").rsplit(":", 1)[0] for ex in dev}
+    assert all(annotated.is_dev(dataset, record_id, 0) for record_id in record_ids)
+    example = train[0]
+    assert example.token_labels["actors"][:2] == ["B-SOURCE", "O"]
+    assert example.token_labels["casualties"][1:5] == ["O", "B-KILLED", "I-KILLED", "O"]
+    assert example.sentence_labels == {"event_types": ["attack"], "pentaclass": ["material_conflict"]}
+    assert example.annotated["event_types"] == ["attack", "arrest", "abduction", "protest", "talks", "aid"]
+    assert annotated.annotated_keys(path) == {(dataset, f"{dataset}:train:{n + 1}", 0) for n in range(len(texts))}

@@ -8,9 +8,11 @@ document hash, so no document is in two splits.
 
 Supervised per sentence: ``event_types`` attack, arrest, protest, talks (every
 mention of Conflict:Attack, Justice:Arrest-Jail, Conflict:Demonstrate and
-Contact:Meet is annotated); ``aid`` only as a positive, for a Transaction:Transfer-Money
-that gives help (ACE money transfers include bribes and purchases, and aid in kind is
-not annotated at all); ``abduction`` never (no ACE type). ``casualties`` everywhere
+Contact:Meet is annotated); ``aid`` positive for a Transaction:Transfer-Money that gives
+help, masked for other money transfers (ACE transfers include bribes and purchases) and
+negative in sentences without one — aid in kind has no M2E2 type, so a few of those
+negatives are wrong, but without them the head only ever saw aid positives and said
+aid almost everywhere; ``abduction`` never (no ACE type). ``casualties`` everywhere
 except sentences that mention injuries (M2E2 has no Life:Injure) or non-violent
 deaths; ``actors`` only in sentences whose events all have mapped roles.
 """
@@ -45,8 +47,11 @@ def _refine(events: list[Event], text: str) -> tuple[set[str], set[str], set[str
     for event in events:
         if matches(event.type, "Contact.Phone-Write"):
             masked_labels.add("talks")  # calls count as talks (section 5), letters do not
-        if matches(event.type, "Transaction.Transfer-Money") and event.trigger.lower() in AID_TRIGGERS:
-            positives.add("aid")
+        if matches(event.type, "Transaction.Transfer-Money"):
+            if event.trigger.lower() in AID_TRIGGERS:
+                positives.add("aid")
+            else:
+                masked_labels.add("aid")
     return masked_heads, masked_labels, positives
 
 
@@ -65,7 +70,7 @@ SCHEME = Scheme(
         ("Transaction.Transfer-Money", "Giver"): (("actors", "SOURCE"),),
         ("Transaction.Transfer-Money", "Recipient"): (("actors", "TARGET"),),
     },
-    annotated=frozenset({"attack", "arrest", "protest", "talks"}),
+    annotated=frozenset({"attack", "arrest", "protest", "talks", "aid"}),
     actor_events=frozenset({"Conflict.Attack", "Life.Die", "Justice.Arrest-Jail", "Contact.Meet",
                             "Transaction.Transfer-Money"}),
     refine=_refine,
