@@ -713,7 +713,23 @@ def normalise_count(span: str, *, named_person: bool = False) -> Count:
         return _UNKNOWN
     if named_person:
         return _ONE
-    return _sum(_parts(_tokenize(span)))
+    return _sum(_parts(_tokenize(_age_as_article(span))))
+
+
+#: A leading age without an article, also as tokenised sources write it: "24-year-old",
+#: "12-year - old". Followed by a singular noun it says one person, like "a" (with an
+#: article, "a 30 year old ..." already reads as one).
+_LEADING_AGE = re.compile(r"^\s*\d{1,3}\s*-?\s*(?:year|month)s?\s*-?\s*old\s+(?=\w)", re.IGNORECASE)
+
+
+def _age_as_article(span: str) -> str:
+    """ "24-year - old man" reads as "a man" (1); "24-year-old men" is left alone."""
+    match = _LEADING_AGE.match(span)
+    if match is None:
+        return span
+    rest = span[match.end():]
+    head = rest.split()[0] if rest.split() else ""
+    return span if _looks_plural(head) else "a " + rest
 
 
 def parse_number(text: str) -> int | None:

@@ -7,7 +7,12 @@ Applies to any token head whose entity types include KILLED, INJURED or CAPTURED
 Totals rule, chosen never to double count:
 
 - a sentence total is the sum of its spans' counts of that type ("27 soldiers and
-  three police" in one sentence is 30; a span without a count adds nothing);
+  three police" in one sentence is 30; a span without a count adds nothing), except
+  that a span repeating the count (2 or more) of an earlier span of the same type is a
+  restatement and adds nothing: a headline the segmenter could not split off its first
+  body sentence ("41 Afghan security men killed: As many as 41 ... were killed") is 41,
+  not 82. Coordinated victims are one span by the guidelines (4.2), so two separate
+  spans with the same count in one sentence are rare otherwise (none in the gold set);
 - a document total is the largest sentence total of that type, because news
   restates figures (a headline's "41 killed" repeated in the body is 41, not 82, and
   a later "27 soldiers and three police were martyred" breaks the same 41 down). It
@@ -39,11 +44,21 @@ def add_counts(spans: list[dict[str, Any]]) -> None:
 
 
 def sentence_totals(spans: list[dict[str, Any]]) -> dict[str, int]:
-    """Sum of counts per casualty type in one sentence."""
+    """Sum of counts per casualty type in one sentence, restatements once (module docstring).
+
+    >>> sentence_totals([{"label": "KILLED", "count": 41}, {"label": "KILLED", "count": 41},
+    ...                  {"label": "INJURED", "count": 15}])
+    {'killed': 41, 'injured': 15, 'captured': 0}
+    """
     totals = dict.fromkeys(CASUALTY_TYPES.values(), 0)
+    seen: set[tuple[str, int]] = set()
     for span in spans:
         if span["label"] in CASUALTY_TYPES and span.get("count"):
-            totals[CASUALTY_TYPES[span["label"]]] += int(span["count"])
+            key = (span["label"], int(span["count"]))
+            if key in seen and key[1] >= 2:
+                continue
+            seen.add(key)
+            totals[CASUALTY_TYPES[span["label"]]] += key[1]
     return totals
 
 

@@ -188,6 +188,10 @@ def test_parse_number_tolerates_non_strings() -> None:
     ("multiple soldiers", (2, "at_least")),
     ("an 18 year-old girl", (1, "exact")),
     ("A six - year - old boy", (1, "exact")),
+    ("24-year - old man", (1, "exact")),        # a leading age, tokenised, says one like "a"
+    ("41-year-old victim", (1, "exact")),
+    ("24-year-old men", (None, "unknown")),
+    ("two 24-year-old men", (2, "exact")),
     ("the injured", (None, "unknown")),
     ("personnel", (None, "unknown")),
     ("slain Policemen", (None, "unknown")),

@@ -31,6 +31,14 @@ def test_sentence_totals_sum_coordinated_and_separate_spans() -> None:
     assert sentence_totals(spans) == {"killed": 31, "injured": 15, "captured": 3}
 
 
+def test_sentence_total_counts_a_restated_figure_once_but_not_single_victims() -> None:
+    joined = _counted([span("KILLED", "41 Afghan security men"), span("KILLED", "As many as 41 Afghan personnel"),
+                       span("INJURED", "15 others")])
+    assert sentence_totals(joined) == {"killed": 41, "injured": 15, "captured": 0}
+    two_victims = _counted([span("KILLED", "a soldier"), span("KILLED", "a policeman")])
+    assert sentence_totals(two_victims)["killed"] == 2
+
+
 def test_document_total_does_not_double_count_a_restated_figure() -> None:
     headline = sentence_totals(_counted([span("KILLED", "41 Afghan security men")]))
     body = sentence_totals(_counted([span("KILLED", "As many as 41 Afghan security force personnel"),
