@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from strife.errors import DataError
-from strife.training.sources import m2e2, wikievents
+from strife.training.sources import annotated, m2e2, wikievents
 from strife.training.sources.labelled_texts import IPE, SATP
 from strife.training.sources.base import HEAD_LABELS, Converted, check_split
 from strife.training.silver import load_silver
@@ -29,7 +29,7 @@ class Converter:
     citation: str
 
     def head_type(self, head: str) -> str:
-        return "token" if head in ("actors", "casualties") else "multi_label"
+        return {"actors": "token", "casualties": "token", "pentaclass": "single_label"}.get(head, "multi_label")
 
     def labels(self, head: str) -> tuple[str, ...]:
         return HEAD_LABELS[head]
@@ -37,16 +37,17 @@ class Converter:
 
 CONVERTERS: dict[str, Converter] = {
     **{module.NAME: Converter(module.NAME, module.HEADS, module.convert, module.CITATION)
-       for module in (m2e2, wikievents)},
+       for module in (annotated, m2e2, wikievents)},
     **{texts.name: Converter(texts.name, texts.heads, texts.convert, texts.citation) for texts in (SATP, IPE)},
 }
 
 
 def _silver(root: Path, split: str) -> Converted:
     """Rule-labelled casualty spans (``annotations/silver``): train only, because dev
-    must measure against real annotations, not against the rules."""
+    must measure against real annotations, not against the rules; hand-annotated
+    sentences are left out (their own labels supersede the rules')."""
     check_split("silver", split)
-    return Converted(examples=load_silver(root=root) if split == "train" else [])
+    return Converted(examples=load_silver(root=root, skip=annotated.annotated_keys()) if split == "train" else [])
 
 
 CONVERTERS["silver"] = Converter("silver", ("casualties",), _silver,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from strife.errors import DataError
 from strife.inference.segment import Span, split_sentences, split_words
 from strife.training.examples import Example
-from strife.training.gold import EVENT_TYPES
+from strife.training.gold import EVENT_TYPES, PENTACLASS
 from strife.training.gold import TOKEN_HEADS as GOLD_TOKEN_HEADS
 from strife.training.sources.extend import PRONOUNS, extend_head
 
@@ -25,7 +25,7 @@ from strife.training.sources.extend import PRONOUNS, extend_head
 TRAIN_SPLITS = ("train", "dev")
 TOKEN_HEADS = ("actors", "casualties")
 #: The conflict heads' labels (guidelines), as the gold set defines them.
-HEAD_LABELS: dict[str, tuple[str, ...]] = {**GOLD_TOKEN_HEADS, "event_types": EVENT_TYPES}
+HEAD_LABELS: dict[str, tuple[str, ...]] = {**GOLD_TOKEN_HEADS, "event_types": EVENT_TYPES, "pentaclass": PENTACLASS}
 
 
 def check_split(dataset: str, split: str) -> None:
