@@ -159,8 +159,14 @@ _TOKEN = re.compile(
 _DASHES = str.maketrans({"–": "-", "—": "-", "‒": "-", "−": "-", "‐": "-", "‑": "-"})
 
 
+#: "eighty - five" as tokenised sources (CAMEO-NER, WikiEvents) write "eighty-five".
+_SPACED_COMPOUND = re.compile(
+    r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) - (one|two|three|four|five|six|seven|eight|nine)\b",
+    re.IGNORECASE)
+
+
 def _tokenize(text: str) -> list[_Token]:
-    text = text.translate(_DASHES)
+    text = _SPACED_COMPOUND.sub(r"\1-\2", text.translate(_DASHES))
     return [_Token(m.group(), m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
@@ -416,6 +422,7 @@ _VAGUE: _Phrases[tuple[int, str]] = _Phrases({
     ("millions",): (2_000_000, AT_LEAST),
     ("several",): (3, AT_LEAST),
     ("several", "dozen"): (36, AT_LEAST),
+    ("several", "dozens"): (36, AT_LEAST),
     ("several", "hundred"): (300, AT_LEAST),
     ("several", "thousand"): (3_000, AT_LEAST),
     ("a", "few"): (2, AT_LEAST),
@@ -569,6 +576,11 @@ def _looks_plural(word: str) -> bool:
     return lower.endswith("s") and not lower.endswith(("ss", "us", "as", "os"))
 
 
+def _without_possessive(word: str) -> str:
+    """"Nam's" is the name "Nam", not a plural (a span widened to the whole word)."""
+    return word[:-2] if len(word) > 2 and word[-2:].lower() in ("'s", "’s") else word
+
+
 def _outside_brackets(tokens: list[_Token]) -> list[_Token]:
     """Tokens not inside (...): "Assistant Sub Inspector (ASI) Wazir Ali Abro"."""
     kept, depth = [], 0
@@ -582,9 +594,10 @@ def _outside_brackets(tokens: list[_Token]) -> list[_Token]:
 
 def _looks_like_name(tokens: list[_Token]) -> bool:
     """Every word capitalised, no digits, no collective, last word not plural."""
-    words = [token.text for token in _outside_brackets(tokens) if any(c.isalpha() for c in token.text)]
-    # "President of the Majlis": lower-case "of"/"the" inside a title do not break a name
-    words = [w for i, w in enumerate(words) if not (i > 0 and w in ("of", "the", "e"))]
+    words = [_without_possessive(token.text) for token in _outside_brackets(tokens)
+             if any(c.isalpha() for c in token.text)]
+    # "President of the Majlis", "Tirupati alias Akash": lower-case joiners do not break a name
+    words = [w for i, w in enumerate(words) if not (i > 0 and w in ("of", "the", "e", "alias"))]
     if not 1 <= len(words) <= 8 or any(any(c.isdigit() for c in word) for word in words):
         return False
     if not all(_is_capitalised(word) for word in words):
@@ -718,15 +731,19 @@ def normalise_count(span: str, *, named_person: bool = False) -> Count:
 
 #: A leading age without an article, also as tokenised sources write it: "24-year-old",
 #: "12-year - old". Followed by a singular noun it says one person, like "a" (with an
-#: article, "a 30 year old ..." already reads as one).
-_LEADING_AGE = re.compile(r"^\s*\d{1,3}\s*-?\s*(?:year|month)s?\s*-?\s*old\s+(?=\w)", re.IGNORECASE)
+#: article, "a 30 year old ..." already reads as one); on its own ("the 19-year-old
+#: was hurt") it names one person too.
+_LEADING_AGE = re.compile(r"^\s*\d{1,3}\s*-?\s*(?:year|month)s?\s*-?\s*old(?:\s+(?=\w)|\s*$)", re.IGNORECASE)
 
 
 def _age_as_article(span: str) -> str:
-    """ "24-year - old man" reads as "a man" (1); "24-year-old men" is left alone."""
+    """ "24-year - old man" reads as "a man" (1), "19 - year - old" as "a person";
+    "24-year-old men" is left alone."""
     match = _LEADING_AGE.match(span)
     if match is None:
         return span
+    if not span[match.end():].strip():
+        return "a person"
     rest = span[match.end():]
     head = rest.split()[0] if rest.split() else ""
     return span if _looks_plural(head) else "a " + rest

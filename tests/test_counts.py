@@ -191,6 +191,13 @@ def test_parse_number_tolerates_non_strings() -> None:
     ("24-year - old man", (1, "exact")),        # a leading age, tokenised, says one like "a"
     ("41-year-old victim", (1, "exact")),
     ("24-year-old men", (None, "unknown")),
+    ("19 - year - old", (1, "exact")),            # the age alone names one person
+    ("eighty - five", (85, "exact")),             # a tokenised compound, not the range 5-80
+    ("Eighty - five civilians and seventy - two police", (157, "exact")),
+    ("several dozens of protesters", (36, "at_least")),
+    ("Kim Jong Nam's", (1, "exact")),             # a span widened to the whole possessive word
+    ("Masharipov’s", (1, "exact")),
+    ("Tirupati alias Akash and Lokesh alias Ramesh", (2, "exact")),
     ("two 24-year-old men", (2, "exact")),
     ("the injured", (None, "unknown")),
     ("personnel", (None, "unknown")),
