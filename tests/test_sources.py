@@ -12,7 +12,10 @@ from strife.errors import ConfigError, DataError
 from strife.training.config import load_config, parse_config
 from strife.training.documents import m2e2_split
 from strife.training.sources import CONVERTERS, annotated, m2e2, wikievents
+from strife.training.evaluation import EvalSet
+from strife.training.examples import Example
 from strife.training.sources.extend import extend_head
+from strife.training.sources.sets import drop_annotated, text_key
 from strife.training.sources.labelled_texts import SATP
 
 
@@ -165,6 +168,8 @@ def test_source_entry_defaults_to_the_recipe_heads_it_can_feed() -> None:
     ({"source": "satp_relevant", "heads": ["actors"]}, r"data\[0\].heads: source satp_relevant does not feed 'actors'"),
     ({"source": "m2e2", "heads": ["casualties"]}, r"data\[0\].heads: 'casualties' is not one of heads"),
     ({"dataset": "conflibert/cameo_ner", "heads": ["actors"]}, r"data\[0\].heads: only a source entry"),
+    ({"source": "m2e2", "repeat": 0}, r"r.yaml: data\[0\].repeat: expected an integer >= 1, got 0"),
+    ({"dataset": "conflibert/cameo_ner", "head": "actors", "repeat": 3}, r"data\[0\].repeat: only source entries"),
 ])
 def test_source_entry_errors_name_the_key_and_the_file(entry: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
@@ -217,7 +222,7 @@ def test_annotated_sentences_feed_every_head_and_split_into_train_and_dev(tmp_pa
     path = tmp_path / "train.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
 
-    train, dev = (annotated.convert(tmp_path / "data", split, path).examples for split in ("train", "dev"))
+    train, dev = (annotated.convert(tmp_path / "data", split, [path]).examples for split in ("train", "dev"))
     assert len(train) + len(dev) == len(texts) and dev and train
     record_ids = {ex.id.removeprefix(f"annotated:{dataset}:").rsplit(":", 1)[0] for ex in dev}
     assert all(annotated.is_dev(dataset, record_id, 0) for record_id in record_ids)
@@ -226,4 +231,27 @@ def test_annotated_sentences_feed_every_head_and_split_into_train_and_dev(tmp_pa
     assert example.token_labels["casualties"][1:5] == ["O", "B-KILLED", "I-KILLED", "O"]
     assert example.sentence_labels == {"event_types": ["attack"], "pentaclass": ["material_conflict"]}
     assert example.annotated["event_types"] == ["attack", "arrest", "abduction", "protest", "talks", "aid"]
-    assert annotated.annotated_keys(path) == {(dataset, f"{dataset}:train:{n + 1}", 0) for n in range(len(texts))}
+
+
+def test_annotation_rounds_are_read_in_order(tmp_path: Path) -> None:
+    for name in ("conflict-train-2.jsonl", "conflict-train.jsonl", "selection.jsonl"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    assert [p.name for p in annotated.paths(tmp_path)] == ["conflict-train-2.jsonl", "conflict-train.jsonl"]
+
+
+def _set(dataset: str, sentences: list[str]) -> EvalSet:
+    examples = [Example(f"{dataset}:{i}", s.split(), {"casualties": ["O"] * len(s.split())}) for i, s in enumerate(sentences)]
+    return EvalSet(dataset, "casualties", examples, [{"input_ids": [i]} for i in range(len(examples))])
+
+
+def test_other_sources_drop_the_sentences_the_annotated_set_holds() -> None:
+    sets = {"train": [_set("annotated", ["Militants killed two soldiers in Kupwara ."]),
+                      _set("m2e2", ["Militants killed two soldiers in Kupwara.", "Talks resumed on Monday ."]),
+                      _set("conflibert/cameo_ner", ["militants killed TWO soldiers in kupwara .", "Police arrested a man ."])],
+            "dev": [_set("annotated", ["Police arrested a man ."])], "test": []}
+    assert drop_annotated(sets) == 3
+    kept = {s.dataset: [" ".join(ex.words) for ex in s.examples] for s in sets["train"]}
+    assert kept == {"annotated": ["Militants killed two soldiers in Kupwara ."],
+                    "m2e2": ["Talks resumed on Monday ."], "conflibert/cameo_ner": []}
+    assert sets["train"][1].features == [{"input_ids": [1]}]   # features stay aligned with examples
+    assert text_key(["Kupwara", "'s", "police", "—", "2"]) == "kupwaraspolice2"

@@ -30,7 +30,7 @@ from strife.training.curves import plot_curves
 from strife.training.data_root import find_data_root
 from strife.training.evaluation import EvalSet, evaluate_set
 from strife.training.features import encode
-from strife.training.sources.sets import source_sets
+from strife.training.sources.sets import drop_annotated, source_sets
 from strife.training.trainer import Trainer
 
 
@@ -69,6 +69,9 @@ def build_sets(config: RunConfig, specs: dict[str, HeadSpec], tokenizer: PreTrai
             records = records[:limit] if limit else records
             examples = to_examples(records, spec, binding)
             sets[split].append(EvalSet(spec.name, entry.head, examples, encode(examples, tokenizer, specs, config.max_length)))
+    removed = drop_annotated(sets)
+    if removed:
+        print(f"left out {removed} training sentences of other sources that the hand-annotated set holds")
     return sets
 
 

@@ -31,7 +31,7 @@ import argparse
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,8 +144,7 @@ def _tags(sentence: Span, words: list[Span], spans: list[dict], label_map: Mappi
 
 
 def load_silver(path: str | Path = DEFAULT_PATH, root: str | Path | None = None, head: str = HEAD,
-                label_map: Mapping[str, str] | None = None, max_examples: int | None = None,
-                skip: Collection[tuple[str, str, int]] = ()) -> list[Example]:
+                label_map: Mapping[str, str] | None = None, max_examples: int | None = None) -> list[Example]:
     """Silver sentences as token-head examples, in file order.
 
     ``root`` is the data root (as for every dataset: ``--data-dir``, ``$STRIFE_DATA_DIR``,
@@ -161,8 +160,6 @@ def load_silver(path: str | Path = DEFAULT_PATH, root: str | Path | None = None,
     examples: list[Example] = []
     for item in _read_sentences(Path(path)):
         marker = item.marker
-        if (marker["dataset"], marker["record_id"], marker["sentence_start"]) in skip:
-            continue
         text = document_text(marker["dataset"], marker["record_id"], data_root, marker["split"])
         sentence = Span(text[marker["start"]:marker["end"]], marker["start"], marker["end"])
         if _sha1(sentence.text) != marker["sha1"]:

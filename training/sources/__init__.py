@@ -44,10 +44,10 @@ CONVERTERS: dict[str, Converter] = {
 
 def _silver(root: Path, split: str) -> Converted:
     """Rule-labelled casualty spans (``annotations/silver``): train only, because dev
-    must measure against real annotations, not against the rules; hand-annotated
-    sentences are left out (their own labels supersede the rules')."""
+    must measure against real annotations, not against the rules. Hand-annotated
+    sentences are left out when a run assembles its sets (``sets.drop_annotated``)."""
     check_split("silver", split)
-    return Converted(examples=load_silver(root=root, skip=annotated.annotated_keys()) if split == "train" else [])
+    return Converted(examples=load_silver(root=root) if split == "train" else [])
 
 
 CONVERTERS["silver"] = Converter("silver", ("casualties",), _silver,

@@ -17,7 +17,6 @@ import hashlib
 from pathlib import Path
 
 from strife.inference.segment import Span, split_words
-from strife.training.documents import json_lines
 from strife.training.examples import Example
 from strife.training.gold import EVENT_TYPES, TOKEN_HEADS, iob_tags, load_gold
 from strife.training.sources.base import Converted, check_split
@@ -25,7 +24,8 @@ from strife.training.sources.base import Converted, check_split
 NAME = "annotated"
 CITATION = "strife hand-annotated training sentences (annotations/train), single pass by the annotation guidelines"
 HEADS = ("actors", "casualties", "event_types", "pentaclass")
-PATH = Path(__file__).resolve().parent.parent.parent / "annotations" / "train" / "conflict-train.jsonl"
+#: One file per annotation round (``conflict-train.jsonl``, ``conflict-train-2.jsonl``, ...).
+FOLDER = Path(__file__).resolve().parent.parent.parent / "annotations" / "train"
 #: One sentence in this many is dev.
 DEV_RATE = 10
 
@@ -35,20 +35,18 @@ def is_dev(dataset: str, record_id: str, sentence_start: int) -> bool:
     return int(digest[:8], 16) % DEV_RATE == 0
 
 
-def annotated_keys(path: Path = PATH) -> set[tuple[str, str, int]]:
-    """``(dataset, record_id, sentence_start)`` of every annotated sentence, read without
-    the documents: other sources skip these sentences, so that no sentence is trained
-    twice with two different sets of labels."""
-    if not path.is_file():
-        return set()
-    return {(row["dataset"], row["record_id"], int(row["sentence_start"])) for _, row in json_lines(path)}
+def paths(folder: Path = FOLDER) -> list[Path]:
+    """The annotation files of every round, in order."""
+    return sorted(folder.glob("conflict-train*.jsonl"))
 
 
-def convert(root: Path, split: str, path: Path = PATH) -> Converted:
-    """The train or dev sentences of ``path`` as examples for all four heads."""
+def convert(root: Path, split: str, files: list[Path] | None = None) -> Converted:
+    """The train or dev sentences of ``files`` (default: every round) as examples for all
+    four heads."""
     check_split(NAME, split)
     out = Converted()
-    for sentence in load_gold(path, root):
+    sentences = [sentence for path in (paths() if files is None else files) for sentence in load_gold(path, root)]
+    for sentence in sentences:
         if is_dev(*sentence.key) != (split == "dev"):
             continue
         words = split_words(Span(sentence.text, 0, len(sentence.text)))

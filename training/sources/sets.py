@@ -9,6 +9,7 @@ tuning and early stopping work per head as they do for single-head datasets.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 from transformers import PreTrainedTokenizerBase
@@ -20,6 +21,7 @@ from strife.training.evaluation import EvalSet
 from strife.training.examples import Example
 from strife.training.features import encode
 from strife.training.sources import get_converter
+from strife.training.sources import annotated
 from strife.training.sources.base import TRAIN_SPLITS
 
 
@@ -72,7 +74,7 @@ def source_sets(entry: DataConfig, root: Path, specs: dict[str, HeadSpec], token
         examples = sample(examples, entry.max_train_examples if split == "train" else entry.max_eval_examples)
         features = encode(examples, tokenizer, specs, max_length)
         if split == "train":
-            sets["train"].append(EvalSet(converter.name, "+".join(heads), examples, features))
+            sets["train"].append(EvalSet(converter.name, "+".join(heads), examples * entry.repeat, features * entry.repeat))
             continue
         for head in heads:
             rows = [i for i, ex in enumerate(examples) if head in ex.token_labels or head in ex.sentence_labels]
@@ -80,3 +82,29 @@ def source_sets(entry: DataConfig, root: Path, specs: dict[str, HeadSpec], token
                 sets["dev"].append(EvalSet(converter.name, head, [examples[i] for i in rows],
                                            [features[i] for i in rows]))
     return sets
+
+
+def text_key(words: list[str]) -> str:
+    """A sentence's letters and digits, lower-cased: the same sentence tokenised by two
+    sources (M2E2's tokens, CAMEO-NER's spaced punctuation, strife's segmenter) gets the
+    same key."""
+    return re.sub(r"[\W_]+", "", "".join(words)).lower()
+
+
+def drop_annotated(sets: dict[str, list[EvalSet]]) -> int:
+    """Remove from every other training set the sentences the hand-annotated set holds
+    (its train and dev part), so that no sentence is trained with two different sets of
+    labels (a converter's or the rules' beside the guidelines'). Sentences are matched by
+    :func:`text_key`, which works across sources whatever their ids; a converted text
+    that holds an annotated sentence among others is kept. Returns how many were removed."""
+    keys = {text_key(ex.words) for split in ("train", "dev") for s in sets[split]
+            if s.dataset == annotated.NAME for ex in s.examples}
+    removed = 0
+    for i, train in enumerate(sets["train"]):
+        if train.dataset == annotated.NAME:
+            continue
+        kept = [j for j, ex in enumerate(train.examples) if text_key(ex.words) not in keys]
+        removed += len(train.examples) - len(kept)
+        sets["train"][i] = EvalSet(train.dataset, train.head, [train.examples[j] for j in kept],
+                                   [train.features[j] for j in kept])
+    return removed
