@@ -91,6 +91,32 @@ def table(columns: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def by_source(gold: list[GoldSentence], labellers: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Span F1 per gold source for each labeller: where a model is weak tells which
+    styles need training data (it chose the second annotation round)."""
+    out: dict[str, dict[str, Any]] = {}
+    for dataset in sorted({g.dataset for g in gold}):
+        rows = [i for i, g in enumerate(gold) if g.dataset == dataset]
+        subset = [gold[i] for i in rows]
+        out[dataset] = {"sentences": len(rows)}
+        for name, predictions in labellers.items():
+            scores = score(subset, [predictions[i] for i in rows])
+            out[dataset][name] = {head: scores[head]["f1_micro"] for head in TOKEN_HEADS
+                                  if scores.get(head, {}).get("f1_micro") is not None}
+    return out
+
+
+def source_table(per_source: dict[str, dict[str, Any]]) -> str:
+    """:func:`by_source` as a Markdown table."""
+    columns = [(name, head) for name, heads in next(iter(per_source.values())).items() if name != "sentences"
+               for head in heads]
+    lines = ["| source | sentences | " + " | ".join(f"{name} {head} F1" for name, head in columns) + " |",
+             "|---|---|" + "---|" * len(columns)]
+    lines += [f"| {dataset} | {row['sentences']} | " + " | ".join(f"{row[name][head]:.3f}" for name, head in columns) + " |"
+              for dataset, row in per_source.items()]
+    return "\n".join(lines)
+
+
 def add_to_card(model_dir: Path, markdown: str, gold: dict[str, Any]) -> None:
     """Put the gold-set table into the checkpoint's README model card (replacing an
     earlier one), so the card that travels with the weights carries the figures."""
@@ -127,12 +153,15 @@ def main(argv: list[str] | None = None) -> None:
         predicted = model_predictions(gold, extractor)
         report["scores"]["model"] = score(gold, predicted)
         report["scores"]["model_plus_rules"] = score(gold, union(predicted, rules))
+        report["by_source"] = by_source(gold, {"model": predicted, "rules": rules})
         report.update(model=args.model, backend=extractor.model_info["backend"],
                       scoring_seconds=round(time.perf_counter() - started, 1))
     report["scores"]["rule_baseline"] = score(gold, rules)
     names = {"model": "model", "rule_baseline": "rule baseline", "model_plus_rules": "model + rules (analysis)"}
     markdown = table({names[k]: report["scores"][k] for k in names if k in report["scores"]})
     print(markdown)
+    if "by_source" in report:
+        print("\n" + source_table(report["by_source"]))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     if args.card and args.model and args.backend == "torch":

@@ -150,3 +150,18 @@ def test_build_gold_widens_spans_to_whole_strife_words() -> None:
     assert not problems
     assert [(line["start"], line["end"]) for line in lines if line["head"] == "casualties"] == [(116, 131)]
     assert "'Michael Brown\\'s'" in counts[0] or "Michael Brown's" in counts[0]
+
+
+def test_benchmark_breaks_scores_down_by_source(tmp_path: Path, root: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("conflict_benchmark", REPO / "benchmarks" / "conflict.py")
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    gold = load_gold(_write(tmp_path / "gold.jsonl", GOLD_LINES), root)
+    perfect = [{"spans": g.spans, "event_types": g.event_types, "pentaclass": g.pentaclass} for g in gold]
+    empty = [{"spans": {"casualties": []}} for _ in gold]
+    per_source = benchmark.by_source(gold, {"model": perfect, "rules": empty})
+    assert per_source == {DATASET: {"sentences": 3, "model": {"actors": 1.0, "casualties": 1.0},
+                                    "rules": {"casualties": 0.0}}}
+    assert "| conflibert/satp_relevant | 3 | 1.000 | 1.000 | 0.000 |" in benchmark.source_table(per_source)
