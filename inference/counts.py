@@ -17,6 +17,7 @@ Span (examples)                                        count      qualifier
 =====================================================  =========  ===============
 "27 soldiers", "1,200 people", "1.200", "1,20,000"     27 / ...   exact
 "twenty-seven", "three hundred and five"               27 / 305   exact
+tokenised "2 , 000", "eighty - five"                   2000 / 85  exact
 "one officer", "a major general", "an officer"         1          exact
 "Hamid Karzai" (or ``named_person=True``)              1          exact
 "both", "a pair of"                                    2          exact
@@ -62,7 +63,7 @@ marker ("including", "among", "of whom", "mostly", "mainly") is ignored, so
 "a"/"an"/"another" counts as one only when it opens a part and its noun is not a
 collective ("a group", "a number", "a unit" ... give unknown). A part with no figure
 counts as one named person when every word is capitalised (name particles such as
-"al", "bin", "van" allowed), it has at most six words, none is a known collective
+"al", "bin", "van" allowed, and an acronym title before the name: "ASI Abdul Rashid"), it has at most six words, none is a known collective
 ("Taliban", "Police", ...) and the last word does not look plural; names that end
 like plurals ("Jones") fall back to unknown, so pass ``named_person=True`` when the
 tagger knows. A lower-case part whose last word is a singular person noun counts as
@@ -165,8 +166,13 @@ _SPACED_COMPOUND = re.compile(
     re.IGNORECASE)
 
 
+#: "2 , 000" as tokenised sources write "2,000".
+_SPACED_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3}(?: , \d{3})+)(?![\d])")
+
+
 def _tokenize(text: str) -> list[_Token]:
     text = _SPACED_COMPOUND.sub(r"\1-\2", text.translate(_DASHES))
+    text = _SPACED_THOUSANDS.sub(lambda m: m.group(1).replace(" , ", ","), text)
     return [_Token(m.group(), m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
@@ -567,6 +573,11 @@ def _is_capitalised(word: str) -> bool:
         for part in parts)
 
 
+def _is_acronym(word: str) -> bool:
+    """"ASI", "SHO", "DSP": two to five capital letters."""
+    return 2 <= len(word) <= 5 and word.isalpha() and word.isupper()
+
+
 def _looks_plural(word: str) -> bool:
     lower = word.lower()
     if lower.endswith("men") and lower not in ("yemen", "amen"):
@@ -600,7 +611,8 @@ def _looks_like_name(tokens: list[_Token]) -> bool:
     words = [w for i, w in enumerate(words) if not (i > 0 and w in ("of", "the", "e", "alias"))]
     if not 1 <= len(words) <= 8 or any(any(c.isdigit() for c in word) for word in words):
         return False
-    if not all(_is_capitalised(word) for word in words):
+    # a title written as an acronym may open a name: "ASI Abdul Rashid", "DSP Noor Khan"
+    if not all(_is_capitalised(word) or (i < len(words) - 1 and _is_acronym(word)) for i, word in enumerate(words)):
         return False
     if all(part.lower() in NAME_PARTICLES for word in words for part in word.split("-")):
         return False

@@ -198,6 +198,11 @@ def test_parse_number_tolerates_non_strings() -> None:
     ("Kim Jong Nam's", (1, "exact")),             # a span widened to the whole possessive word
     ("Masharipov’s", (1, "exact")),
     ("Tirupati alias Akash and Lokesh alias Ramesh", (2, "exact")),
+    ("more than 2 , 000 people", (2001, "at_least")),  # tokenised thousands
+    ("1 , 200 , 000", (1_200_000, "exact")),
+    ("Two locals and ASI Abdul Rashid", (3, "exact")),  # an acronym title opens a name
+    ("DSP Noor Muhammad Khan", (1, "exact")),
+    ("ASI", (None, "unknown")),                   # an acronym alone is not a name
     ("two 24-year-old men", (2, "exact")),
     ("the injured", (None, "unknown")),
     ("personnel", (None, "unknown")),
