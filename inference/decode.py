@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from strife.inference.segment import Span
-from strife.models.bio import repair_bio
+from strife.models.bio import viterbi_bio
 from strife.models.config import HeadSpec
 
 
@@ -17,11 +17,12 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 def token_spans(words: list[Span], probs: np.ndarray, spec: HeadSpec, source: str) -> list[dict[str, object]]:
     """Entity spans from per-word tag probabilities (one row per word).
 
-    Tags are the arg-max per word, repaired to valid IOB2; a span's score is the
-    mean probability of its words' tags; ``source[start:end] == text`` always holds.
+    Tags are the most probable valid IOB2 sequence (:func:`viterbi_bio`); a span's
+    score is the mean over its words of the probability that the word is inside an
+    entity of its type (``B-`` plus ``I-``); ``source[start:end] == text`` always holds.
     """
-    ids = probs.argmax(axis=-1)
-    tags = repair_bio([spec.labels[i] for i in ids])
+    tags = viterbi_bio(np.log(np.clip(probs, 1e-12, None)), spec.labels)
+    inside = {label: [i for i, tag in enumerate(spec.labels) if tag[2:] == label] for label in spec.entity_types}
     spans: list[dict[str, object]] = []
     current: list[int] = []
     for index, tag in enumerate([*tags, "O"]):
@@ -32,7 +33,7 @@ def token_spans(words: list[Span], probs: np.ndarray, spec: HeadSpec, source: st
                 "text": source[first.start:last.end],
                 "start": first.start,
                 "end": last.end,
-                "score": round(float(np.mean([probs[i, ids[i]] for i in current])), 4),
+                "score": round(float(np.mean([probs[i, inside[tags[current[0]][2:]]].sum() for i in current])), 4),
             })
             current = []
         if tag.startswith("B-"):

@@ -50,18 +50,18 @@ def test_words_keep_offsets() -> None:
     assert [w.text for w in words][-2:] == ["soldiers", "."]
 
 
-def test_token_spans_repair_bio_and_slice_source() -> None:
+def test_token_spans_decode_valid_iob2_and_slice_source() -> None:
     spec = HeadSpec.token(["S", "T"])
     text = "Taliban fighters attacked police posts"
     words = split_words(Span(text, 0, len(text)))
-    tags = ["I-S", "I-S", "O", "B-T", "I-T"]  # starts with I-: repaired to B-S
+    tags = ["I-S", "I-S", "O", "B-T", "I-T"]  # most probable tags start with I-: decoded as B-S I-S
     probs = np.full((len(tags), len(spec.labels)), 0.01)
     for row, tag in enumerate(tags):
         probs[row, spec.labels.index(tag)] = 0.9
     spans = token_spans(words, probs, spec, text)
     assert [(s["label"], s["text"]) for s in spans] == [("S", "Taliban fighters"), ("T", "police posts")]
     assert all(text[s["start"]:s["end"]] == s["text"] for s in spans)
-    assert spans[0]["score"] == pytest.approx(0.9)
+    assert spans[0]["score"] == pytest.approx(0.91)  # P(B-S) + P(I-S) per word
 
 
 def test_multi_label_uses_stored_thresholds() -> None:

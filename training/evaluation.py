@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from strife.models.bio import repair_bio
+from strife.models.bio import viterbi_bio
 from strife.models.config import HeadSpec
 from strife.models.modeling import StrifeModel
 from strife.training.collator import Collator, to_device
@@ -54,14 +54,18 @@ def predict_logits(
 
 
 def word_tags(logits: np.ndarray, feature: Features, labels: list[str]) -> list[str]:
-    """Tags per word from first-sub-word logits; words cut by truncation get ``O``."""
-    tags = ["O"] * feature.n_words
+    """Tags per word decoded as inference decodes them (:func:`viterbi_bio` over the
+    first sub-word's log-probabilities), so dev scores and model selection measure what
+    users get; words cut by truncation get ``O`` (``labels[0]``)."""
+    scores = np.full((feature.n_words, len(labels)), -np.inf)
+    scores[:, 0] = 0.0
     previous = None
     for position, word in enumerate(feature.word_ids):
         if word is not None and word != previous:
-            tags[word] = labels[int(logits[position].argmax())]
+            row = logits[position].astype(np.float64)
+            scores[word] = row - np.logaddexp.reduce(row)
         previous = word
-    return repair_bio(tags)
+    return viterbi_bio(scores, labels)
 
 
 def evaluate_set(
