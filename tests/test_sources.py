@@ -255,3 +255,23 @@ def test_other_sources_drop_the_sentences_the_annotated_set_holds() -> None:
                     "m2e2": ["Talks resumed on Monday ."], "conflibert/cameo_ner": []}
     assert sets["train"][1].features == [{"input_ids": [1]}]   # features stay aligned with examples
     assert text_key(["Kupwara", "'s", "police", "—", "2"]) == "kupwaraspolice2"
+
+
+def test_repeat_shows_a_sources_training_sentences_n_times_and_leaves_dev_alone(monkeypatch, tiny_tokenizer,
+                                                                                tmp_path: Path) -> None:
+    from strife.models.config import HeadSpec
+    from strife.training.config import DataConfig
+    from strife.training.sources import Converter
+    from strife.training.sources import sets as source_sets_module
+    from strife.training.sources.base import Converted
+
+    def convert(root: Path, split: str) -> Converted:
+        words = ["Militants", "killed", "two", "soldiers"]
+        return Converted(examples=[Example(f"{split}:{i}", words, {"casualties": ["O", "O", "B-KILLED", "I-KILLED"]})
+                                   for i in range(2)])
+
+    monkeypatch.setattr(source_sets_module, "get_converter", lambda name: Converter("fake", ("casualties",), convert, ""))
+    specs = {"casualties": HeadSpec.token(["KILLED"])}
+    built = source_sets_module.source_sets(DataConfig(source="fake", repeat=3), tmp_path, specs, tiny_tokenizer, 32)
+    assert [len(s.examples) for s in built["train"]] == [6] and len(built["train"][0].features) == 6
+    assert [len(s.examples) for s in built["dev"]] == [2]
