@@ -26,6 +26,15 @@ def bio_entity_types(labels: list[str]) -> list[str]:
     return types
 
 
+def _is_valid_bio(tags: list[str]) -> bool:
+    previous = "O"
+    for tag in tags:
+        if tag.startswith("I-") and (previous == "O" or previous[2:] != tag[2:]):
+            return False
+        previous = tag
+    return True
+
+
 def viterbi_bio(log_probs: np.ndarray, labels: list[str]) -> list[str]:
     """The most probable valid IOB2 tag sequence under per-word log-probabilities
     (rows: words, columns: ``labels``).
@@ -43,6 +52,9 @@ def viterbi_bio(log_probs: np.ndarray, labels: list[str]) -> list[str]:
     n, size = log_probs.shape
     if n == 0:
         return []
+    best_each = [labels[i] for i in log_probs.argmax(axis=1)]
+    if _is_valid_bio(best_each):
+        return best_each  # the unconstrained best is valid, so it is the constrained best: most sentences
     continues = np.array([[not tag.startswith("I-") or prev[2:] == tag[2:] and prev != "O" for tag in labels]
                           for prev in labels])
     transition = np.where(continues, 0.0, -np.inf)
