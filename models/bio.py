@@ -26,22 +26,23 @@ def bio_entity_types(labels: list[str]) -> list[str]:
     return types
 
 
+def _may_follow(previous: str, tag: str) -> bool:
+    """IOB2's one rule: an ``I-X`` continues a ``B-X`` or ``I-X``; a sentence starts
+    as if after ``O``."""
+    return not tag.startswith("I-") or (previous != "O" and previous[2:] == tag[2:])
+
+
 def _is_valid_bio(tags: list[str]) -> bool:
-    previous = "O"
-    for tag in tags:
-        if tag.startswith("I-") and (previous == "O" or previous[2:] != tag[2:]):
-            return False
-        previous = tag
-    return True
+    return all(_may_follow(previous, tag) for previous, tag in zip(["O", *tags], tags))
 
 
 def viterbi_bio(log_probs: np.ndarray, labels: list[str]) -> list[str]:
     """The most probable valid IOB2 tag sequence under per-word log-probabilities
     (rows: words, columns: ``labels``).
 
-    Arg-max tags (with an ``I-X`` that starts an entity read as ``B-X``) cut an entity wherever one inner word's
-    ``I-X`` loses narrowly to ``O`` or to another type; strict span scoring counts such
-    a split as two errors. The best sequence in which every ``I-X`` continues an ``X``
+    Arg-max tags (an ``I-X`` that starts an entity read as ``B-X``) cut an entity
+    wherever one inner word's ``I-X`` loses narrowly to ``O`` or to another type; strict
+    span scoring counts such a split as two errors. The best sequence in which every ``I-X`` continues an ``X``
     keeps the entity whole when the evidence for it as a whole is stronger.
 
     >>> import numpy as np
@@ -55,10 +56,8 @@ def viterbi_bio(log_probs: np.ndarray, labels: list[str]) -> list[str]:
     best_each = [labels[i] for i in log_probs.argmax(axis=1)]
     if _is_valid_bio(best_each):
         return best_each  # the unconstrained best is valid, so it is the constrained best: most sentences
-    continues = np.array([[not tag.startswith("I-") or prev[2:] == tag[2:] and prev != "O" for tag in labels]
-                          for prev in labels])
-    transition = np.where(continues, 0.0, -np.inf)
-    start = np.array([0.0 if not tag.startswith("I-") else -np.inf for tag in labels])
+    transition = np.array([[0.0 if _may_follow(previous, tag) else -np.inf for tag in labels] for previous in labels])
+    start = np.array([0.0 if _may_follow("O", tag) else -np.inf for tag in labels])
     score = start + log_probs[0]
     back = np.zeros((n, size), dtype=int)
     for t in range(1, n):
