@@ -31,6 +31,7 @@ tokenised "2 , 000", "eighty - five"                   2000 / 85  exact
 "nearly/almost N", "an estimated N", "close to N",
 "N or so"
 "a dozen" / "two dozen" / "half a dozen"               12/24/6    approximately
+"half a million", "a half million", "half a thousand"  5e5 / 500  approximately
 "a couple (of)", "a score of"                          2 / 20     approximately
 "a few"                                                2          at_least
 "several" / "several dozen/hundred/thousand"           3 / 3x...  at_least
@@ -436,6 +437,10 @@ _VAGUE: _Phrases[tuple[int, str]] = _Phrases({
     ("a", "few", "hundred"): (200, AT_LEAST),
     ("a", "few", "thousand"): (2_000, AT_LEAST),
     ("half", "a", "dozen"): (6, APPROXIMATELY),
+    ("half", "a", "thousand"): (500, APPROXIMATELY),
+    ("half", "a", "million"): (500_000, APPROXIMATELY),
+    ("a", "half", "million"): (500_000, APPROXIMATELY),
+    ("half", "million"): (500_000, APPROXIMATELY),
     ("a", "couple"): (2, APPROXIMATELY),
     ("couple", "of"): (2, APPROXIMATELY),
     ("a", "score"): (20, APPROXIMATELY),
@@ -738,7 +743,7 @@ def normalise_count(span: str, *, named_person: bool = False) -> Count:
         return _UNKNOWN
     if named_person:
         return _ONE
-    return _sum(_parts(_tokenize(_age_as_article(span))))
+    return _sum(_parts(_tokenize(_and_a_half(_age_as_article(span)))))
 
 
 #: A leading age without an article, also as tokenised sources write it: "24-year-old",
@@ -759,6 +764,16 @@ def _age_as_article(span: str) -> str:
     rest = span[match.end():]
     head = rest.split()[0] if rest.split() else ""
     return span if _looks_plural(head) else "a " + rest
+
+
+#: "one and a half million" is 1.5 million, not "one" and "a half million" summed.
+_AND_A_HALF = re.compile(r"\b(\d{1,3}|one|two|three|four|five|six|seven|eight|nine)\s+and\s+a\s+half\s+"
+                         r"(thousand|million|billion)\b", re.IGNORECASE)
+
+
+def _and_a_half(span: str) -> str:
+    """ "one and a half million" reads as "1.5 million" (digits with a scale word)."""
+    return _AND_A_HALF.sub(lambda m: f"{_UNITS.get(m[1].lower(), m[1])}.5 {m[2]}", span)
 
 
 def parse_number(text: str) -> int | None:

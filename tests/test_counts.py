@@ -146,6 +146,11 @@ def test_parse_number_tolerates_non_strings() -> None:
     ("a dozen soldiers", (12, "approximately")),
     ("two dozen", (24, "approximately")),
     ("half a dozen", (6, "approximately")),
+    ("half a million refugees", (500_000, "approximately")),
+    ("a half million people", (500_000, "approximately")),
+    ("one and a half million people", (1_500_000, "exact")),
+    ("about 2 and a half thousand", (2_500, "approximately")),
+    ("more than half a million people", (500_001, "at_least")),
     ("a couple of policemen", (2, "approximately")),
     # vague plurals: the smallest amount the word can mean
     ("dozens", (24, "at_least")),
