@@ -171,10 +171,16 @@ _SPACED_COMPOUND = re.compile(
 _SPACED_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3}(?: , \d{3})+)(?![\d])")
 
 
+#: Quote marks standing alone say nothing about a count, and one between a modifier and
+#: its number ("at least” 21,000") would stop the modifier from being read.
+_QUOTES = frozenset("\"'“”‘’«»„")
+
+
 def _tokenize(text: str) -> list[_Token]:
     text = _SPACED_COMPOUND.sub(r"\1-\2", text.translate(_DASHES))
     text = _SPACED_THOUSANDS.sub(lambda m: m.group(1).replace(" , ", ","), text)
-    return [_Token(m.group(), m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [_Token(m.group(), m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)
+            if m.group() not in _QUOTES]
 
 
 _T = TypeVar("_T")
@@ -480,7 +486,7 @@ _COLLECTIVE_HEADS = frozenset(
 _COLLECTIVE_NAMES = frozenset(
     "taliban police army military militia militias forces force troops government ministry brigade "
     "battalion regiment corps guard guards unit security personnel staff team group state isis isil daesh "
-    "qaeda al-qaeda hezbollah hamas nato un navy marines air airforce command they them we us you those "
+    "qaeda al-qaeda hezbollah hamas peshmerga nato un navy marines air airforce command they them we us you those "
     "these others all many some most none several the a an his her their our its".split())
 #: Lower-case particles inside personal names ("bin", "al", "van"), shared with the rule labeller.
 NAME_PARTICLES = frozenset("al el bin ibn bint abu abd de da di del della van von der den du le la ul ud".split())
@@ -589,6 +595,8 @@ def _looks_plural(word: str) -> bool:
         return True  # "policemen", "gunmen", "women"
     if lower in ("guerrillas", "ultras"):
         return True
+    if lower.endswith("os") and word.islower():
+        return True  # "commandos"; capitalised "Carlos", "Ramos" are names
     return lower.endswith("s") and not lower.endswith(("ss", "us", "as", "os"))
 
 

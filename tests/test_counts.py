@@ -221,6 +221,11 @@ def test_parse_number_tolerates_non_strings() -> None:
     ("President of the Majlis e Wahdatul Muslimeen (MWM) Rajanpur District", (1, "exact")),
     ("Ministry of the Interior", (None, "unknown")),
     ("it", (None, "unknown")),
+    ("at least” 21,000", (21_000, "at_least")),       # a quote mark between modifier and number
+    ('at least "21,000" people', (21_000, "at_least")),
+    ("Many of Turkey's elite special forces and commandos", (None, "unknown")),  # "-os" plural
+    ("Carlos Ramos", (1, "exact")),                    # capitalised "-os" names stay names
+    ("heroic soldiers and Peshmerga", (None, "unknown")),  # a force, not a named person
 ])
 def test_documented_forms(span: str, expected: tuple[int | None, str]) -> None:
     assert reads(span) == expected
