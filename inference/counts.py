@@ -65,9 +65,10 @@ marker ("including", "among", "of whom", "mostly", "mainly") is ignored, so
 collective ("a group", "a number", "a unit" ... give unknown). A part with no figure
 counts as one named person when every word is capitalised (name particles such as
 "al", "bin", "van" allowed, and an acronym title before the name: "ASI Abdul Rashid"), it has at most six words, none is a known collective
-("Taliban", "Police", ...) and the last word does not look plural; names that end
-like plurals ("Jones") fall back to unknown, so pass ``named_person=True`` when the
-tagger knows. A lower-case part whose last word is a singular person noun counts as
+("Taliban", "Police", ...) and the last word does not look plural, unless it is a
+frequent surname after a given name ("Bettie Jones"); other names that end like plurals,
+and a surname alone ("Jones"), fall back to unknown, so pass ``named_person=True`` when
+the tagger knows. A lower-case part whose last word is a singular person noun counts as
 one too ("soldier", "his brother", "narendra modi" in all-lower-case sources), because
 casualty spans leave out "the" and possessives; nouns whose number the word does not
 tell ("the injured", "personnel", "police") do not, nor does a part opening with "the"
@@ -488,6 +489,14 @@ _COLLECTIVE_NAMES = frozenset(
     "battalion regiment corps guard guards unit security personnel staff team group state isis isil daesh "
     "qaeda al-qaeda hezbollah hamas peshmerga nato un navy marines air airforce command they them we us you those "
     "these others all many some most none several the a an his her their our its".split())
+#: Frequent surnames that end like plurals; after a given name they still name one person
+#: ("Bettie Jones", "Ryan Owens"). Surnames that are also common plural nouns ("Banks",
+#: "Gates", "Powers") are left out: a span ending in one stays unknown.
+_PLURAL_LOOKING_SURNAMES = frozenset(
+    "jones williams davis harris roberts evans edwards collins stevens phillips parsons peters "
+    "rogers reynolds richards simmons sanders myers hayes owens hughes perkins watkins hopkins "
+    "adams matthews andrews ellis holmes james jenkins hawkins daniels nichols rhodes barnes "
+    "rollins higgins gibbs jacobs stephens wallis willis".split())
 #: Lower-case particles inside personal names ("bin", "al", "van"), shared with the rule labeller.
 NAME_PARTICLES = frozenset("al el bin ibn bint abu abd de da di del della van von der den du le la ul ud".split())
 
@@ -629,7 +638,10 @@ def _looks_like_name(tokens: list[_Token]) -> bool:
         return False
     if all(part.lower() in NAME_PARTICLES for word in words for part in word.split("-")):
         return False
-    return not any(word.lower() in _COLLECTIVE_NAMES for word in words) and not _looks_plural(words[-1])
+    if any(word.lower() in _COLLECTIVE_NAMES for word in words):
+        return False
+    last = words[-1]
+    return not _looks_plural(last) or (len(words) > 1 and last.lower() in _PLURAL_LOOKING_SURNAMES)
 
 
 def _article_means_one(tokens: list[_Token]) -> bool:

@@ -225,6 +225,10 @@ def test_parse_number_tolerates_non_strings() -> None:
     ('at least "21,000" people', (21_000, "at_least")),
     ("Many of Turkey's elite special forces and commandos", (None, "unknown")),  # "-os" plural
     ("Carlos Ramos", (1, "exact")),                    # capitalised "-os" names stay names
+    ("Bettie Jones", (1, "exact")),                    # a frequent surname that ends like a plural
+    ("Quintonio LeGrier and Bettie Jones", (2, "exact")),
+    ("Iraqi Soldiers", (None, "unknown")),             # a plural that is not a surname stays unknown
+    ("Central Banks", (None, "unknown")),              # surnames that are also plural nouns are left out
     ("heroic soldiers and Peshmerga", (None, "unknown")),  # a force, not a named person
 ])
 def test_documented_forms(span: str, expected: tuple[int | None, str]) -> None:
@@ -281,7 +285,7 @@ def test_named_person_flag_overrides_numbers_in_the_name_span() -> None:
 
 
 def test_name_heuristic_is_conservative() -> None:
-    assert reads("Jones") == (None, "unknown")               # looks plural: pass named_person=True
+    assert reads("Jones") == (None, "unknown")               # a surname alone: pass named_person=True
     assert reads("Jones", named_person=True) == (1, "exact")
     assert reads("Afghan National Army") == (None, "unknown")
     assert reads("ISIS") == (None, "unknown")
