@@ -626,7 +626,7 @@ def _outside_brackets(tokens: list[_Token]) -> list[_Token]:
 
 
 def _looks_like_name(tokens: list[_Token]) -> bool:
-    """Every word capitalised, no digits, no collective, last word not plural."""
+    """Every word capitalised, no digits, no collective, last word not plural (or a frequent surname)."""
     words = [_without_possessive(token.text) for token in _outside_brackets(tokens)
              if any(c.isalpha() for c in token.text)]
     # "President of the Majlis", "Tirupati alias Akash": lower-case joiners do not break a name
