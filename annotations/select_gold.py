@@ -94,11 +94,12 @@ TRAIN5_QUOTAS = {
 ROUNDS = {"gold": QUOTAS, "train": TRAIN_QUOTAS, "train2": TRAIN2_QUOTAS, "train3": TRAIN3_QUOTAS,
           "train4": TRAIN4_QUOTAS, "train5": TRAIN5_QUOTAS}
 _TRAIN = Path(__file__).resolve().parent / "train"
+#: Training rounds in the order they were drawn, and the file each round's selection is in.
+TRAIN_ROUNDS = ["train", "train2", "train3", "train4", "train5"]
+SELECTION_FILES = {name: _TRAIN / (f"selection-{name[5:]}.jsonl" if name[5:] else "selection.jsonl")
+                   for name in TRAIN_ROUNDS}
 #: Selections a round must not draw from again: every earlier training round's.
-EARLIER = {"train2": [_TRAIN / "selection.jsonl"],
-           "train3": [_TRAIN / "selection.jsonl", _TRAIN / "selection-2.jsonl"],
-           "train4": [_TRAIN / "selection.jsonl", _TRAIN / "selection-2.jsonl", _TRAIN / "selection-3.jsonl"],
-           "train5": [_TRAIN / "selection.jsonl", *(_TRAIN / f"selection-{n}.jsonl" for n in (2, 3, 4))]}
+EARLIER = {name: [SELECTION_FILES[before] for before in TRAIN_ROUNDS[:i]] for i, name in enumerate(TRAIN_ROUNDS)}
 CASUALTY_WORDS = re.compile(
     r"\b(kill|dead|death|died|die|slain|murder|shot|wound|injur|hurt|casualt|arrest|detain|"
     r"abduct|kidnap|hostage|captur|custody|massacre|martyr|lynch)", re.IGNORECASE)
