@@ -17,7 +17,7 @@ Span (examples)                                        count      qualifier
 =====================================================  =========  ===============
 "27 soldiers", "1,200 people", "1.200", "1,20,000"     27 / ...   exact
 "twenty-seven", "three hundred and five"               27 / 305   exact
-tokenised "2 , 000", "eighty - five"                   2000 / 85  exact
+tokenised "2 , 000", "eighty - five", "thirtythree"    2000/85/33 exact
 "one officer", "a major general", "an officer"         1          exact
 "Hamid Karzai" (or ``named_person=True``)              1          exact
 "both", "a pair of"                                    2          exact
@@ -54,7 +54,10 @@ Coordinated counts in one span are summed: "27 soldiers and three police" is 30
 exact; "a soldier, a policeman and Hamid Karzai" is 3. Parts are split at ",", ";",
 "and", "&", "plus", "as well as", "along with", "together with". Each part gives at
 most one figure, its first one ("27 people in 3 villages" is 27, "a total of 27" is
-27), and a part with no figure adds nothing ("27 soldiers and civilians" is 27). The
+27), and a part with no figure adds nothing ("27 soldiers and civilians" is 27, since
+reporters often mean 27 in all) unless it opens with "some", "many", "other(s)",
+"more", "numerous" or "unspecified" and no "of": "17 police and some civilians" is at
+least 17, "27 people, many of them children" still 27 exact. The
 sum's qualifier is the parts' shared qualifier ("exact" parts are neutral: exact +
 at_least = at_least, exact + range shifts both ends); parts with different non-exact
 qualifiers give "approximately" with the summed counts. Anything after a subset
@@ -64,7 +67,8 @@ marker ("including", "among", "of whom", "mostly", "mainly") is ignored, so
 "a"/"an"/"another" counts as one only when it opens a part and its noun is not a
 collective ("a group", "a number", "a unit" ... give unknown). A part with no figure
 counts as one named person when every word is capitalised (name particles such as
-"al", "bin", "van" allowed, and an acronym title before the name: "ASI Abdul Rashid"), it has at most six words, none is a known collective
+"al", "bin", "van" allowed, an acronym title before the name: "ASI Abdul Rashid", and a
+lower-case "mr."/"mrs."/"ms."/"dr."), it has at most six words, none is a known collective
 ("Taliban", "Police", ...) and the last word does not look plural, unless it is a
 frequent surname after a given name ("Bettie Jones"); other names that end like plurals,
 and a surname alone ("Jones"), fall back to unknown, so pass ``named_person=True`` when
@@ -80,7 +84,8 @@ two are accepted before the last group of three), so "1.200" is 1200 but "2.5" a
 "1,20" are decimals, which are not head counts and make the span unknown unless a
 scale word follows ("1.5 million"). Negative numbers, figures above
 :data:`MAX_COUNT` and malformed digit groups make the whole span unknown rather than
-a wrong number. Ages ("27-year-old", "aged 27", "27 years") and percentages are not
+a wrong number. Ages ("27-year-old", "aged 27", "27 years"), percentages and numbers
+that name something ("a student of class nine", "channel 7", "flight 17") are not
 counts. Work is linear in the length of the span.
 """
 
@@ -168,6 +173,12 @@ _SPACED_COMPOUND = re.compile(
     re.IGNORECASE)
 
 
+#: "thirtythree" as some wire copy writes "thirty-three".
+_JOINED_COMPOUND = re.compile(
+    r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(one|two|three|four|five|six|seven|eight|nine)\b",
+    re.IGNORECASE)
+
+
 #: "2 , 000" as tokenised sources write "2,000".
 _SPACED_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3}(?: , \d{3})+)(?![\d])")
 
@@ -179,6 +190,7 @@ _QUOTES = frozenset("\"'“”‘’«»„")
 
 def _tokenize(text: str) -> list[_Token]:
     text = _SPACED_COMPOUND.sub(r"\1-\2", text.translate(_DASHES))
+    text = _JOINED_COMPOUND.sub(r"\1-\2", text)
     text = _SPACED_THOUSANDS.sub(lambda m: m.group(1).replace(" , ", ","), text)
     return [_Token(m.group(), m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)
             if m.group() not in _QUOTES]
@@ -473,7 +485,11 @@ _COORDINATORS: _Phrases[bool] = _Phrases(dict.fromkeys(
 _SUBSET_MARKERS = frozenset({"including", "includes", "among", "amongst", "whom", "mostly", "mainly"})
 _RANGE_JOINERS = frozenset({"-", "to", "or"})
 _BETWEEN_JOINERS = frozenset({"-", "to", "and"})
-_AGE_BEFORE = frozenset({"aged", "age", "ages"})
+#: Words after which a number is an age or names something ("a student of class nine",
+#: "channel 7 television", "flight 17"), not a head count.
+_NOT_PEOPLE_BEFORE = frozenset(
+    "aged age ages class grade standard channel flight route highway sector ward block phase room gate "
+    "platform chapter article section page number".split())
 _NOT_PEOPLE_AFTER = frozenset({"year", "years", "yr", "yrs", "month", "months", "year-old", "years-old",
                                "month-old", "months-old", "%", "percent", "per"})
 
@@ -496,7 +512,9 @@ _PLURAL_LOOKING_SURNAMES = frozenset(
     "jones williams davis harris roberts evans edwards collins stevens phillips parsons peters "
     "rogers reynolds richards simmons sanders myers hayes owens hughes perkins watkins hopkins "
     "adams matthews andrews ellis holmes james jenkins hawkins daniels nichols rhodes barnes "
-    "rollins higgins gibbs jacobs stephens wallis willis".split())
+    "rollins higgins gibbs jacobs stephens wallis willis ennis binns genis".split())
+#: Titles that wire copy sometimes writes in lower case before a name ("mr. Abdul Rashid").
+_LOWER_CASE_TITLES = frozenset("mr mrs ms dr".split())
 #: Lower-case particles inside personal names ("bin", "al", "van"), shared with the rule labeller.
 NAME_PARTICLES = frozenset("al el bin ibn bint abu abd de da di del della van von der den du le la ul ud".split())
 
@@ -538,7 +556,7 @@ def _read_between(tokens: list[_Token], i: int) -> tuple[Count, int] | None:
 
 def _read_plain(tokens: list[_Token], i: int) -> tuple[Count, int] | None:
     """An amount with no modifier: vague word, "10-12", or a figure with its range or suffix."""
-    if i >= len(tokens) or (i > 0 and tokens[i - 1].lower in _AGE_BEFORE):
+    if i >= len(tokens) or (i > 0 and tokens[i - 1].lower in _NOT_PEOPLE_BEFORE):
         return None
     vague = _match(tokens, i, _VAGUE)
     if vague is not None:
@@ -631,6 +649,8 @@ def _looks_like_name(tokens: list[_Token]) -> bool:
              if any(c.isalpha() for c in token.text)]
     # "President of the Majlis", "Tirupati alias Akash": lower-case joiners do not break a name
     words = [w for i, w in enumerate(words) if not (i > 0 and w in ("of", "the", "e", "alias"))]
+    if len(words) > 1 and words[0] in _LOWER_CASE_TITLES:
+        words = words[1:]
     if not 1 <= len(words) <= 8 or any(any(c.isdigit() for c in word) for word in words):
         return False
     # a title written as an acronym may open a name: "ASI Abdul Rashid", "DSP Noor Khan"
@@ -683,13 +703,22 @@ def _bare_singular(tokens: list[_Token], after_comma: bool) -> bool:
                 or last in _COLLECTIVE_NAMES or last in NUMBER_WORDS)
 
 
+#: A part with no figure that opens with one of these names further, uncounted people
+#: ("17 police and some civilians"), so the total is only a lower bound.
+_UNCOUNTED_OPENERS = frozenset("some many other others more numerous unspecified".split())
+#: What such a part adds: nothing to the figure, "at least" to its reading.
+_UNCOUNTED = Count(0, AT_LEAST)
+
+
 def _part_count(tokens: list[_Token], taken: Count | None, after_comma: bool = False) -> Count | None:
     """What one coordinated part adds: its figure, else "a <noun>", a name or a bare
-    singular noun as one."""
+    singular noun as one, else "some <people>" as an uncounted lower bound."""
     if taken is not None:
         return taken
     if _article_means_one(tokens) or _looks_like_name(tokens) or _bare_singular(tokens, after_comma):
         return _ONE
+    if tokens and tokens[0].lower in _UNCOUNTED_OPENERS and not (len(tokens) > 1 and tokens[1].lower == "of"):
+        return _UNCOUNTED  # "many of them children" names a subset, not more people
     return None
 
 
@@ -721,7 +750,7 @@ def _parts(tokens: list[_Token]) -> list[Count]:
 
 def _sum(parts: list[Count]) -> Count:
     """Coordinated parts added up; see the module docstring for the qualifier rule."""
-    if not parts or any(part.count is None for part in parts):
+    if not parts or any(part.count is None for part in parts) or all(part is _UNCOUNTED for part in parts):
         return _UNKNOWN
     total = sum(part.count for part in parts if part.count is not None)
     if total > MAX_COUNT:

@@ -230,6 +230,13 @@ def test_parse_number_tolerates_non_strings() -> None:
     ("Iraqi Soldiers", (None, "unknown")),             # a plural that is not a surname stays unknown
     ("Central Banks", (None, "unknown")),              # surnames that are also plural nouns are left out
     ("heroic soldiers and Peshmerga", (None, "unknown")),  # a force, not a named person
+    ("thirtythree people", (33, "exact")),             # wire copy without the hyphen
+    ("a student of class nine", (1, "exact")),         # a number that names a class is no count
+    ("channel 7 television", (None, "unknown")),
+    ("flight 17 passengers and 3 crew", (3, "exact")),
+    ("mr. Abdul Rashid", (1, "exact")),                # a lower-case title before a name
+    ("John Ennis", (1, "exact")),
+    ("Mark Binns and Peter Genis", (2, "exact")),
 ])
 def test_documented_forms(span: str, expected: tuple[int | None, str]) -> None:
     assert reads(span) == expected
@@ -259,6 +266,10 @@ def test_range_ends(span: str, low: int, high: int) -> None:
     ("up to 5 soldiers and up to 3 police", (8, "at_most")),
     ("at least 5 soldiers and up to 3 police", (8, "approximately")),   # mixed bounds
     ("27 soldiers and civilians", (27, "exact")),                       # a part with no figure adds nothing
+    ("17 Police and CRPF personnel and some civilians", (17, "at_least")),  # ... unless it names more people
+    ("3 soldiers and others", (3, "at_least")),
+    ("27 people, many of them children", (27, "exact")),                # "many of" is a subset
+    ("some civilians", (None, "unknown")),                              # uncounted alone stays unknown
     ("27 people, including 3 children", (27, "exact")),                 # subsets are not added
     ("27 people, mostly civilians", (27, "exact")),
     ("three of the 27 soldiers", (3, "exact")),                         # one figure per part
