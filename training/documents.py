@@ -14,7 +14,6 @@ M2E2 ships without splits; its held-out split is every document whose id hashes 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zipfile
 from collections.abc import Callable, Iterator
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from strife.errors import DataError, at
 from strife.training.adapters import DATASETS, read_split
+from strife.training.hashing import hash_bucket
 from strife.training.readers import read_tsv
 
 
@@ -76,8 +76,7 @@ def m2e2_document_id(sentence_id: str) -> str:
 
 def m2e2_split(sentence_id: str) -> str:
     """``test`` for one document in five (by a hash of its id), else ``train``."""
-    digest = hashlib.sha1(m2e2_document_id(sentence_id).encode()).digest()
-    return "test" if digest[0] % 5 == 0 else "train"
+    return "test" if hash_bucket(m2e2_document_id(sentence_id), 5) == 0 else "train"
 
 
 def _m2e2(root: Path, split: str) -> Iterator[Document]:

@@ -41,6 +41,7 @@ from strife.models.casualty_rules import analyse_sentence
 from strife.training.data_root import find_data_root
 from strife.training.documents import document_text, iter_documents, json_lines
 from strife.training.examples import Example
+from strife.training.hashing import hash_bucket
 
 #: Unlabelled training sources the silver labeller reads (dataset, split): train splits only,
 #: so that nothing of a held-out split (and so of the gold set) leaks into training.
@@ -62,7 +63,7 @@ def _sha1(text: str) -> str:
 
 
 def _keep_negative(record_id: str, sentence_start: int) -> bool:
-    return int(_sha1(f"{record_id}:{sentence_start}"), 16) % NEGATIVE_RATE == 0
+    return hash_bucket(f"{record_id}:{sentence_start}", NEGATIVE_RATE, width=6) == 0
 
 
 def silver_lines(dataset: str, split: str, root: Path, counts: Counter) -> Iterator[dict]:

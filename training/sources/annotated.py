@@ -13,12 +13,12 @@ set's styles.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from strife.inference.segment import Span, split_words
 from strife.training.examples import Example
 from strife.training.gold import EVENT_TYPES, TOKEN_HEADS, iob_tags, load_gold
+from strife.training.hashing import hash_bucket
 from strife.training.sources.base import Converted, check_split
 
 NAME = "annotated"
@@ -31,8 +31,7 @@ DEV_RATE = 10
 
 
 def is_dev(dataset: str, record_id: str, sentence_start: int) -> bool:
-    digest = hashlib.sha1(f"{dataset}:{record_id}:{sentence_start}".encode()).hexdigest()
-    return int(digest[:8], 16) % DEV_RATE == 0
+    return hash_bucket(f"{dataset}:{record_id}:{sentence_start}", DEV_RATE, width=4) == 0
 
 
 def paths(folder: Path = FOLDER) -> list[Path]:

@@ -19,11 +19,11 @@ deaths; ``actors`` only in sentences whose events all have mapped roles.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
 from strife.training.documents import m2e2_document_id, m2e2_items, m2e2_split
+from strife.training.hashing import hash_bucket
 from strife.training.sources.base import Converted, check_split
 from strife.training.sources.events import Argument, Event, Scheme, convert_events, matches
 
@@ -79,7 +79,7 @@ SCHEME = Scheme(
 
 def m2e2_dev(sentence_id: str) -> bool:
     """Dev holds one train document in ten, by a second byte of the same hash."""
-    return hashlib.sha1(m2e2_document_id(sentence_id).encode()).digest()[1] % 10 == 0
+    return hash_bucket(m2e2_document_id(sentence_id), 10, first_byte=1) == 0
 
 
 def _offsets(text: str, words: list[str]) -> list[tuple[int, int] | None]:
