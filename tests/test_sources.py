@@ -121,6 +121,17 @@ def test_every_converter_refuses_the_test_split(converter: str, tmp_path: Path) 
         CONVERTERS[converter].convert(tmp_path, "test")
 
 
+def test_silver_converter_counts_its_sentences_and_spans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import strife.training.sources as sources
+    examples = [Example("a", ["two", "soldiers", "died"], {"casualties": ["B-KILLED", "I-KILLED", "O"]}),
+                Example("b", ["calm", "day"], {"casualties": ["O", "O"]})]
+    monkeypatch.setattr(sources, "load_silver", lambda root: examples)
+    converted = CONVERTERS["silver"].convert(tmp_path, "train")
+    assert converted.examples == examples
+    assert converted.stats == {"sentences": 2, "casualties:KILLED": 1}
+    assert CONVERTERS["silver"].convert(tmp_path, "dev").stats == {"sentences": 0}
+
+
 def test_wikievents_places_train_arguments_by_text_and_counts_the_rest(tmp_path: Path) -> None:
     tokens = "Rebels attacked the town . Police arrested two rebels".split()
     row = {"docid": "d1", "tokens": tokens, "event_mentions": [

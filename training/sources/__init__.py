@@ -8,6 +8,7 @@ source supervises and masks, and why, is in ``docs/conflict-data.md``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,11 @@ def _silver(root: Path, split: str) -> Converted:
     must measure against real annotations, not against the rules. Hand-annotated
     sentences are left out when a run assembles its sets (``sets.drop_annotated``)."""
     check_split("silver", split)
-    return Converted(examples=load_silver(root=root) if split == "train" else [])
+    examples = load_silver(root=root) if split == "train" else []
+    stats = Counter(f"casualties:{tag[2:]}" for example in examples
+                    for tag in example.token_labels["casualties"] if tag.startswith("B-"))
+    stats["sentences"] = len(examples)
+    return Converted(examples=examples, stats=stats)
 
 
 CONVERTERS["silver"] = Converter("silver", ("casualties",), _silver,
