@@ -182,7 +182,7 @@ class Extractor:
         if self.casualty_heads:
             spans = [span for name in self.casualty_heads for span in result[name]]
             add_counts(spans)
-            result["totals"] = sentence_totals(spans)
+            result["totals"] = sentence_totals(spans, source)
         return result
 
     @staticmethod

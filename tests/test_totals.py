@@ -39,6 +39,34 @@ def test_sentence_total_counts_a_restated_figure_once_but_not_single_victims() -
     assert sentence_totals(two_victims)["killed"] == 2
 
 
+def at(text: str, label: str, phrase: str) -> dict[str, object]:
+    start = text.index(phrase)
+    return {"label": label, "text": phrase, "start": start, "end": start + len(phrase), "score": 0.9}
+
+
+@pytest.mark.parametrize(("text", "phrases", "killed"), [
+    ("403 people were killed in november, including 147 civilians, 165 presumed terrorists, and 26 drug traffickers.",
+     ["403 people", "147 civilians", "26 drug traffickers"], 403),            # a breakdown adds nothing
+    ("208 were killed, including 145 civilians, in addition to more than 100 coup plotters",
+     ["208", "145 civilians", "more than 100 coup plotters"], 309),           # the list ended: counted again
+    ("10 leaders had been killed, including men linked to the attacks that left 130",
+     ["10 leaders", "130"], 140),                                            # larger than the total: not a part
+    ("5 people, including 2 children, were killed in Kabul and 3 were killed in Kunduz",
+     ["5 people", "2 children", "3"], 8),                                    # a verb ends the list
+    ("27 people died, mostly civilians, and 3 others", ["27 people", "3 others"], 30),  # "others" adds
+])
+def test_sentence_total_skips_breakdowns_of_an_earlier_figure(text: str, phrases: list[str], killed: int) -> None:
+    spans = _counted([at(text, "KILLED", phrase) for phrase in phrases])
+    assert sentence_totals(spans, text)["killed"] == killed
+    assert sentence_totals(spans)["killed"] == sum(s["count"] for s in spans)   # no text, no breakdowns
+
+
+def test_breakdowns_are_per_type() -> None:
+    text = "9 people were killed and 40, including 12 children, were injured"
+    spans = _counted([at(text, "KILLED", "9 people"), at(text, "INJURED", "40"), at(text, "INJURED", "12 children")])
+    assert sentence_totals(spans, text) == {"killed": 9, "injured": 40, "captured": 0}
+
+
 def test_document_total_does_not_double_count_a_restated_figure() -> None:
     headline = sentence_totals(_counted([span("KILLED", "41 Afghan security men")]))
     body = sentence_totals(_counted([span("KILLED", "As many as 41 Afghan security force personnel"),

@@ -134,8 +134,8 @@ def count_scores(gold: list[GoldSentence], predicted: list[list[dict[str, Any]]]
     """Exact-count accuracy and mean absolute error of sentence totals per casualty type,
     over the sentences whose gold total is above zero, and exact accuracy over all."""
     scores: dict[str, Any] = {}
-    gold_totals = [sentence_totals(_counted(g.text, g.spans["casualties"])) for g in gold]
-    pred_totals = [sentence_totals(_counted(g.text, p)) for g, p in zip(gold, predicted)]
+    gold_totals = [sentence_totals(_counted(g.text, g.spans["casualties"]), g.text) for g in gold]
+    pred_totals = [sentence_totals(_counted(g.text, p), g.text) for g, p in zip(gold, predicted)]
     for kind in CASUALTY_TYPES.values():
         g = np.array([t[kind] for t in gold_totals])
         p = np.array([t[kind] for t in pred_totals])
