@@ -75,7 +75,8 @@ and a surname alone ("Jones"), fall back to unknown, so pass ``named_person=True
 the tagger knows. A lower-case part whose last word is a singular person noun counts as
 one too ("soldier", "his brother", "narendra modi" in all-lower-case sources), because
 casualty spans leave out "the" and possessives; nouns whose number the word does not
-tell ("the injured", "personnel", "police") do not, nor does a part opening with "the"
+tell ("the injured", "personnel", "police") do not, nor do function words (a span cut
+short to "up" of "up to 15" or "more" of "more than 150" names nobody), nor does a part opening with "the"
 after a comma (an appositive: "Gen. Abdul Raziq, the police chief" is one). "someone" is one, "multiple" at least two. With ``named_person=True`` any non-blank span is 1 exact: numbers in a
 name span are ages or titles.
 
@@ -685,6 +686,12 @@ _NUMBERLESS_NOUNS = frozenset(
 _NOT_ONE_OPENERS = frozenset("the these those some many all both it this that which what who whom".split())
 
 
+#: Words of the count modifiers ("up", "to", "more", "than") and other function words: a
+#: span cut short to one of them ("up" of "up to 15") names nobody.
+_FUNCTION_WORDS = frozenset({word for phrase in _MODIFIERS for word in phrase} |
+                            set("of by for with from on in into at and or but than".split()))
+
+
 def _bare_singular(tokens: list[_Token], after_comma: bool) -> bool:
     """A lower-case noun phrase whose last word is a singular person noun: "soldier",
     "his brother", "police constable", or a name in an all-lower-case source
@@ -700,7 +707,7 @@ def _bare_singular(tokens: list[_Token], after_comma: bool) -> bool:
     if words[0] in _NOT_ONE_OPENERS and (after_comma or words[0] != "the"):
         return False
     return not (_looks_plural(last) or last in _NUMBERLESS_NOUNS or last in _COLLECTIVE_HEADS
-                or last in _COLLECTIVE_NAMES or last in NUMBER_WORDS)
+                or last in _COLLECTIVE_NAMES or last in NUMBER_WORDS or last in _FUNCTION_WORDS)
 
 
 #: A part with no figure that opens with one of these names further, uncounted people

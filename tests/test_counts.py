@@ -235,6 +235,8 @@ def test_parse_number_tolerates_non_strings() -> None:
     ("channel 7 television", (None, "unknown")),
     ("flight 17 passengers and 3 crew", (3, "exact")),
     ("mr. Abdul Rashid", (1, "exact")),                # a lower-case title before a name
+    ("up", (None, "unknown")),                         # a span cut short to a modifier names nobody
+    ("more", (None, "unknown")),
     ("John Ennis", (1, "exact")),
     ("Mark Binns and Peter Genis", (2, "exact")),
 ])
