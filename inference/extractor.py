@@ -26,9 +26,10 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 from strife import __version__
 from strife.inference.backends import load_backend
 from strife.inference.batches import batch_kind, chunked, from_results, to_records
+from strife.inference.casualty_types import retype_casualties
 from strife.inference.decode import sentence_labels, softmax, token_spans
 from strife.inference.segment import Span, split_sentences, split_words
-from strife.inference.totals import add_counts, casualty_heads, document_totals, sentence_totals
+from strife.inference.totals import CASUALTY_TYPES, add_counts, casualty_heads, document_totals, sentence_totals
 from strife.inference.windows import assign_words, plan_windows
 
 SCHEMA = "strife.events/1"
@@ -54,7 +55,7 @@ class Extractor:
 
     def __init__(self, path: str | Path, device: str = "auto", batch_size: int | None = None,
                  id_field: str = "id", text_field: str = "text", backend: str = "torch",
-                 quantized: bool = False, threads: int | None = None) -> None:
+                 quantized: bool = False, threads: int | None = None, rule_types: bool = True) -> None:
         self.path = Path(path)
         self.backend = load_backend(self.path, backend, device=device, quantized=quantized, threads=threads)
         self.tokenizer = AutoTokenizer.from_pretrained(self.backend.folder)
@@ -66,6 +67,7 @@ class Extractor:
         self.pad_token_id = config.encoder_pad_token_id
         self.specs = config.head_specs
         self.casualty_heads = casualty_heads(self.specs)
+        self.rule_types = rule_types
         folder = self.backend.folder.resolve()
         name = folder.parent.name if folder.name in ("model", "onnx") else folder.name  # a run's model/ or onnx/
         self.model_info = {"name": name, "path": str(self.path), "version": __version__,
@@ -74,16 +76,18 @@ class Extractor:
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str = "auto", batch_size: int | None = None,
                         id_field: str = "id", text_field: str = "text", backend: str = "torch",
-                        quantized: bool = False, threads: int | None = None) -> Extractor:
+                        quantized: bool = False, threads: int | None = None, rule_types: bool = True) -> Extractor:
         """Load a checkpoint folder (``backend="torch"``) or an export folder or ``.onnx`` file
         (``backend="onnx"``; ``quantized=True`` picks ``model.int8.onnx``) for inference.
 
         ``batch_size`` defaults to 32 windows (128 on CUDA, where torch runs in half
         precision); ``threads`` sets ONNX Runtime's intra-op threads (torch keeps its
-        process-wide ``torch.set_num_threads``).
+        process-wide ``torch.set_num_threads``). ``rule_types=False`` keeps the tagger's
+        casualty types instead of checking them against the rule labeller
+        (:mod:`strife.inference.casualty_types`).
         """
         return cls(path, device=device, batch_size=batch_size, id_field=id_field, text_field=text_field,
-                   backend=backend, quantized=quantized, threads=threads)
+                   backend=backend, quantized=quantized, threads=threads, rule_types=rule_types)
 
     def __call__(self, batch: Any) -> Any:
         """Map a batch to results of the same kind: records to records; a dict of columns,
@@ -180,6 +184,10 @@ class Extractor:
             else:
                 result[name] = sentence_labels(np.mean([out[name] for _, out in parts], axis=0), spec)
         if self.casualty_heads:
+            if self.rule_types:
+                for name in self.casualty_heads:
+                    retype_casualties(result[name], sentence.text, sentence.start,
+                                      set(self.specs[name].entity_types) & set(CASUALTY_TYPES))
             spans = [span for name in self.casualty_heads for span in result[name]]
             add_counts(spans)
             result["totals"] = sentence_totals(spans, source)
