@@ -76,9 +76,10 @@ the tagger knows. A lower-case part whose last word is a singular person noun co
 one too ("soldier", "his brother", "narendra modi" in all-lower-case sources), because
 casualty spans leave out "the" and possessives; nouns whose number the word does not
 tell ("the injured", "personnel", "police") do not, nor do function words (a span cut
-short to "up" of "up to 15" or "more" of "more than 150" names nobody), nor does a part opening with "the"
-after a comma (an appositive: "Gen. Abdul Raziq, the police chief" is one). "someone" is one, "multiple" at least two. With ``named_person=True`` any non-blank span is 1 exact: numbers in a
-name span are ages or titles.
+short to "up" of "up to 15" or "more" of "more than 150" names nobody), nor does a part
+opening with "the" after a comma (an appositive: "Gen. Abdul Raziq, the police chief" is
+one). "someone" is one, "multiple" at least two. With ``named_person=True`` any
+non-blank span is 1 exact: numbers in a name span are ages or titles.
 
 Digits: "," or "." separate thousands only in groups of three (Indian lakh groups of
 two are accepted before the last group of three), so "1.200" is 1200 but "2.5" and

@@ -67,6 +67,8 @@ class Extractor:
         self.pad_token_id = config.encoder_pad_token_id
         self.specs = config.head_specs
         self.casualty_heads = casualty_heads(self.specs)
+        self._casualty_labels = {name: set(self.specs[name].entity_types) & set(CASUALTY_TYPES)
+                                 for name in self.casualty_heads}
         self.rule_types = rule_types
         folder = self.backend.folder.resolve()
         name = folder.parent.name if folder.name in ("model", "onnx") else folder.name  # a run's model/ or onnx/
@@ -185,9 +187,8 @@ class Extractor:
                 result[name] = sentence_labels(np.mean([out[name] for _, out in parts], axis=0), spec)
         if self.casualty_heads:
             if self.rule_types:
-                for name in self.casualty_heads:
-                    retype_casualties(result[name], sentence.text, sentence.start,
-                                      set(self.specs[name].entity_types) & set(CASUALTY_TYPES))
+                for name, labels in self._casualty_labels.items():
+                    retype_casualties(result[name], sentence.text, sentence.start, labels)
             spans = [span for name in self.casualty_heads for span in result[name]]
             add_counts(spans)
             result["totals"] = sentence_totals(spans, source)
