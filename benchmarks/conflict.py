@@ -167,8 +167,9 @@ def main(argv: list[str] | None = None) -> None:
         seconds = round(time.perf_counter() - started, 1)
         report["scores"]["model"] = score(gold, predicted)
         report["scores"]["model_plus_rules"] = score(gold, union(predicted, rules))
-        extractor.rule_types = False
-        report["scores"]["tagger_types"] = score(gold, model_predictions(gold, extractor))
+        tagger = Extractor.from_pretrained(args.model, backend=args.backend, quantized=args.quantized,
+                                           rule_types=False)
+        report["scores"]["tagger_types"] = score(gold, model_predictions(gold, tagger))
         report["by_source"] = by_source(gold, {"model": predicted, "rules": rules})
         report.update(model=args.model, backend=extractor.model_info["backend"],
                       scoring_seconds=seconds)

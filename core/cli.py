@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--decode-errors", choices=["strict", "replace"], default="strict",
                        help="bytes that are not UTF-8: strict gives the record an error (default), "
                             "replace substitutes U+FFFD and scores it")
+    score.add_argument("--rule-types", action=argparse.BooleanOptionalAction, default=True,
+                       help="check each casualty span's type against the rule labeller (default: on); "
+                            "--no-rule-types keeps the tagger's own types")
     score.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                        help="show a progress bar on stderr (default: on)")
     ray = score.add_argument_group("Ray engine (--engine ray; needs the [ray] extra; see docs/scaling.md)")

@@ -74,6 +74,8 @@ class Extractor:
         name = folder.parent.name if folder.name in ("model", "onnx") else folder.name  # a run's model/ or onnx/
         self.model_info = {"name": name, "path": str(self.path), "version": __version__,
                            "backend": self.backend.name}
+        if self.casualty_heads:  # records say whose casualty types they carry
+            self.model_info["casualty_types"] = "rule-checked" if rule_types else "tagger"
 
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str = "auto", batch_size: int | None = None,

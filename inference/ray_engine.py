@@ -217,7 +217,8 @@ class BatchScorer:
     """
 
     def __init__(self, model: str, device: str = "auto", batch_size: int | None = None, threads: int = 1,
-                 backend: str = "torch", quantized: bool = False, model_label: str | None = None) -> None:
+                 backend: str = "torch", quantized: bool = False, model_label: str | None = None,
+                 rule_types: bool = True) -> None:
         from strife.inference.extractor import Extractor
 
         if backend == "torch":  # torch's threads are per process: one actor, `threads` cores
@@ -225,7 +226,7 @@ class BatchScorer:
 
             torch.set_num_threads(threads)
         self.extractor = Extractor.from_pretrained(model, device=device, batch_size=batch_size, backend=backend,
-                                                   quantized=quantized, threads=threads)
+                                                   quantized=quantized, threads=threads, rule_types=rule_types)
         if model_label is not None:  # records name the model as the user gave it, as locally
             self.extractor.model_info["path"] = model_label
 
@@ -244,13 +245,14 @@ class BatchScorer:
 def score_dataset(dataset: ray.data.Dataset, model: str | Path, *, backend: str = "torch", quantized: bool = False,
                   device: str = "auto", concurrency: int | tuple[int, int] = 1, batch_size: int = 64,
                   num_cpus: float = 1.0, num_gpus: float = 0.0,
-                  forward_batch_size: int | None = None) -> ray.data.Dataset:
+                  forward_batch_size: int | None = None, rule_types: bool = True) -> ray.data.Dataset:
     """Map :class:`BatchScorer` over ``dataset`` (rows from :func:`read_dataset`) with an actor pool.
 
     ``concurrency`` actors (or an autoscaling ``(min, max)``) each reserve ``num_cpus``
     cores (torch uses that many threads) and ``num_gpus`` GPUs, and score
     ``batch_size`` documents per call; ``forward_batch_size`` is the number of
-    sentence windows per forward pass (the extractor's ``batch_size``). A local model
+    sentence windows per forward pass (the extractor's ``batch_size``); ``rule_types``
+    is the extractor's casualty type check. A local model
     path is resolved here, on the driver: a Ray worker's working directory is not
     the driver's, so every node must see the model at that absolute path.
 
@@ -266,7 +268,8 @@ def score_dataset(dataset: ray.data.Dataset, model: str | Path, *, backend: str 
         fn_constructor_kwargs={"model": str(Path(model).resolve()) if _is_local(str(model)) else str(model),
                                "model_label": str(Path(model)) if _is_local(str(model)) else str(model),
                                "device": device, "batch_size": forward_batch_size,
-                               "threads": max(1, int(num_cpus)), "backend": backend, "quantized": quantized},
+                               "threads": max(1, int(num_cpus)), "backend": backend, "quantized": quantized,
+                               "rule_types": rule_types},
         batch_size=batch_size, batch_format="pyarrow", compute=pool,
         num_cpus=num_cpus, num_gpus=num_gpus or None,
     )
@@ -311,7 +314,8 @@ def score_with_ray(model: str | Path, source: str | Path, output: str | Path, *,
                    text_field: str = "text", backend: str = "torch", quantized: bool = False, device: str = "auto",
                    concurrency: int | tuple[int, int] = 1, batch_size: int = 64, num_cpus: float = 1.0,
                    num_gpus: float = 0.0, forward_batch_size: int | None = None, address: str | None = None,
-                   decode_errors: str = "strict", part_size: int = 1000, progress: bool = True) -> dict[str, Any]:
+                   decode_errors: str = "strict", part_size: int = 1000, progress: bool = True,
+                   rule_types: bool = True) -> dict[str, Any]:
     """Score ``source`` into ``output`` on Ray; print a summary and return its numbers.
 
     Output is the local engine's (:mod:`strife.inference.io`): ``.jsonl``, or a
@@ -336,7 +340,7 @@ def score_with_ray(model: str | Path, source: str | Path, output: str | Path, *,
         scored = score_dataset(dataset, model, backend=backend, quantized=quantized, device=device,
                                concurrency=concurrency,
                                batch_size=batch_size, num_cpus=num_cpus, num_gpus=num_gpus,
-                               forward_batch_size=forward_batch_size)
+                               forward_batch_size=forward_batch_size, rule_types=rule_types)
         started = time.perf_counter()
         writer.open(append=False)
         try:
@@ -397,4 +401,4 @@ def ray_score_command(args: argparse.Namespace) -> dict[str, Any]:
         num_cpus=float(option("num_cpus", 1.0)), num_gpus=float(option("num_gpus", 0.0)),
         forward_batch_size=option("batch_size", None), address=option("ray_address", None),
         decode_errors=option("decode_errors", "strict"), part_size=int(option("part_size", 1000)),
-        progress=bool(option("progress", True)))
+        progress=bool(option("progress", True)), rule_types=bool(option("rule_types", True)))

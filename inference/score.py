@@ -163,11 +163,13 @@ def score_command(args: argparse.Namespace) -> dict[str, Any]:
     done = writer.resume(records) if resume else 0
 
     backend = str(_option(args, "backend", "torch"))
+    rule_types = bool(_option(args, "rule_types", True))
     batch_size = _option(args, "batch_size", None)  # None: the backend's default (32 on CPU, 128 on CUDA)
     if backend != "torch":  # ONNX Runtime sets threads per session, and torch is never imported
         extractor = Extractor.from_pretrained(args.model, device=_option(args, "device", "auto"),
                                               batch_size=batch_size, backend=backend, threads=threads,
-                                              quantized=bool(_option(args, "quantized", False)))
+                                              quantized=bool(_option(args, "quantized", False)),
+                                              rule_types=rule_types)
         return _score(extractor, records, writer, source, output, done, resume, chunk_size, progress,
                       extractor.backend.device, threads, wall_started)
 
@@ -178,7 +180,8 @@ def score_command(args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(threads)
     try:
         extractor = Extractor.from_pretrained(args.model, device=device, batch_size=batch_size,
-                                              quantized=bool(_option(args, "quantized", False)))
+                                              quantized=bool(_option(args, "quantized", False)),
+                                              rule_types=rule_types)
         return _score(extractor, records, writer, source, output, done, resume, chunk_size, progress,
                       device, threads, wall_started)
     finally:

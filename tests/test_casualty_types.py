@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from strife.cli import main
 from strife.inference.casualty_types import retype_casualties
 from strife.inference.extractor import Extractor
 from strife.models.config import HeadSpec
@@ -46,18 +48,37 @@ def test_a_type_the_head_lacks_is_not_introduced() -> None:
     assert spans[0]["label"] == "KILLED"
 
 
-@pytest.mark.parametrize(("rule_types", "expected"), [(True, "INJURED"), (False, "KILLED")])
-def test_extractor_applies_rule_types_unless_told_not_to(rule_types: bool, expected: str, tiny_encoder_dir: Path,
-                                                         tiny_tokenizer, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def killed_for_injured(tiny_encoder_dir: Path, tiny_tokenizer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A casualty checkpoint whose tagger (patched: the tiny model is untrained) says KILLED for the injured group."""
     heads = {"casualties": HeadSpec.token(["KILLED", "INJURED", "CAPTURED"])}
     StrifeModel.from_encoder(str(tiny_encoder_dir), heads, max_seq_length=64).save_pretrained(tmp_path / "m")
     tiny_tokenizer.save_pretrained(tmp_path / "m")
     import strife.inference.extractor as extractor_module
-    # the tiny model is untrained: make its tagger say KILLED for the injured group
     monkeypatch.setattr(extractor_module, "token_spans", lambda words, probs, spec, source: [
         {**at(source, "KILLED", "seven Security Force personnel"), "score": 0.9}])
-    extractor = Extractor.from_pretrained(tmp_path / "m", device="cpu", rule_types=rule_types)
-    sentence = extractor.extract(SENTENCE)[0]["sentences"][0]
+    return tmp_path / "m"
+
+
+@pytest.mark.parametrize(("rule_types", "expected"), [(True, "INJURED"), (False, "KILLED")])
+def test_extractor_applies_rule_types_unless_told_not_to(rule_types: bool, expected: str,
+                                                         killed_for_injured: Path) -> None:
+    extractor = Extractor.from_pretrained(killed_for_injured, device="cpu", rule_types=rule_types)
+    result = extractor.extract(SENTENCE)[0]
+    sentence = result["sentences"][0]
     assert sentence["casualties"][0]["label"] == expected
     assert sentence["totals"]["injured" if expected == "INJURED" else "killed"] == 7
+    assert result["model"]["casualty_types"] == ("rule-checked" if rule_types else "tagger")
+
+
+@pytest.mark.parametrize(("flags", "expected", "provenance"),
+                         [([], "INJURED", "rule-checked"), (["--no-rule-types"], "KILLED", "tagger")])
+def test_score_command_checks_types_unless_no_rule_types(flags: list[str], expected: str, provenance: str,
+                                                          killed_for_injured: Path, tmp_path: Path) -> None:
+    source, out = tmp_path / "in.txt", tmp_path / "out.jsonl"
+    source.write_text(SENTENCE + "\n", encoding="utf-8")
+    assert main(["score", "--model", str(killed_for_injured), "--input", str(source), "--output", str(out),
+                 "--device", "cpu", "--no-progress", *flags]) == 0
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert record["sentences"][0]["casualties"][0]["label"] == expected
+    assert record["model"]["casualty_types"] == provenance
