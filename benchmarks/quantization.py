@@ -80,7 +80,7 @@ def recipe_source(checkpoint: Path, onnx_dir: Path, arg: str | None, args: argpa
 
 def _logits(run: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]], inputs: list[list[int]], head: str,
             pad: int, batch_size: int) -> list[np.ndarray]:
-    """One head's logits per example, batches sorted by length (as ``predict_logits`` does)."""
+    """One head's logits per example, batches sorted by length (as ``training.evaluation.predict_heads`` does)."""
     order = sorted(range(len(inputs)), key=lambda i: len(inputs[i]))
     out: list[np.ndarray] = [np.empty(0)] * len(inputs)
     for start in range(0, len(order), batch_size):

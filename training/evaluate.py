@@ -8,7 +8,7 @@ from transformers import AutoTokenizer
 from strife.errors import CheckpointError
 from strife.models.modeling import load_checkpoint
 from strife.training.config import load_config
-from strife.training.evaluation import evaluate_set
+from strife.training.evaluation import evaluate_sets
 from strife.training.run import build_sets
 
 
@@ -22,5 +22,4 @@ def evaluate_checkpoint(model_dir: str, config_path: str, data_dir: str | None =
         raise CheckpointError(f"{model_dir}: the checkpoint has no head(s) {missing} that {config_path} trains")
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     sets = build_sets(config, model.specs, tokenizer, data_dir)
-    return {split: {s.key: evaluate_set(model, s, config.training.eval_batch_size)[0] for s in sets[split]}
-            for split in (splits or ["test"])}
+    return {split: evaluate_sets(model, sets[split], config.training.eval_batch_size) for split in (splits or ["test"])}

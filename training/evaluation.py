@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from strife.models.bio import viterbi_bio
 from strife.models.config import HeadSpec
@@ -35,22 +34,54 @@ class EvalSet:
 
 
 @torch.inference_mode()
-def predict_logits(
-    model: StrifeModel, features: list[Features], batch_size: int, head: str, progress: bool = False
-) -> list[np.ndarray]:
-    """Logits of one head per example, in input order (batches sorted by length)."""
+def predict_heads(model: StrifeModel, features: list[Features], batch_size: int) -> list[dict[str, np.ndarray]]:
+    """Every head's logits per example (sub-word rows for token heads), in input order;
+    batches are sorted by length so that little is padding."""
     model.eval()
     collate = Collator(model.specs, model.pad_token_id)
     order = sorted(range(len(features)), key=lambda i: len(features[i].input_ids))
-    out: list[np.ndarray | None] = [None] * len(features)
-    starts = range(0, len(order), batch_size)
-    for start in tqdm(starts, desc=f"predict {head}", disable=not progress, leave=False):
+    out: list[dict[str, np.ndarray]] = [{} for _ in features]
+    for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
         batch = to_device(collate([features[i] for i in idx]), model.device)
-        logits = model(batch["input_ids"], batch["attention_mask"]).logits[head].float().cpu().numpy()
-        for row, i in enumerate(idx):
-            out[i] = logits[row, : len(features[i].input_ids)] if logits.ndim == 3 else logits[row]
-    return out  # type: ignore[return-value]
+        for head, logits in model(batch["input_ids"], batch["attention_mask"]).logits.items():
+            values = logits.float().cpu().numpy()
+            for row, i in enumerate(idx):
+                out[i][head] = values[row, : len(features[i].input_ids)] if values.ndim == 3 else values[row]
+    return out
+
+
+class Predictions:
+    """The model's logits for evaluation sets, each sentence encoded once for all heads.
+
+    A converted source's dev sentences feed one :class:`EvalSet` per head, sharing the
+    same :class:`Features` objects, and a multi-label head's sets are read twice (to tune
+    thresholds, then to score). One forward pass gives every head, so scoring set by set
+    encoded the hand-annotated dev sentences five times an epoch. Valid for one state of
+    the weights: make a new one after training steps (thresholds may change meanwhile;
+    they are read from the model when a set is scored).
+    """
+
+    def __init__(self, model: StrifeModel, batch_size: int) -> None:
+        self.model, self.batch_size = model, batch_size
+        self._logits: dict[int, tuple[Features, dict[str, np.ndarray]]] = {}  # by id(); keeps the object alive
+
+    def logits(self, eval_set: EvalSet) -> list[np.ndarray]:
+        """``eval_set``'s head's logits per example; encodes only sentences not seen yet."""
+        missing = list({id(f): f for f in eval_set.features if id(f) not in self._logits}.values())
+        for feature, logits in zip(missing, predict_heads(self.model, missing, self.batch_size)):
+            self._logits[id(feature)] = (feature, logits)
+        return [self._logits[id(f)][1][eval_set.head] for f in eval_set.features]
+
+    def score(self, eval_set: EvalSet) -> tuple[dict[str, object], np.ndarray | None]:
+        """Metrics of ``eval_set`` and, for a multi-label head, its probabilities."""
+        return score_logits(self.model.specs[eval_set.head], eval_set, self.logits(eval_set))
+
+
+def evaluate_sets(model: StrifeModel, sets: list[EvalSet], batch_size: int) -> dict[str, dict[str, object]]:
+    """Metrics of every set, keyed ``dataset/head``, with the thresholds stored in the model."""
+    predictions = Predictions(model, batch_size)
+    return {s.key: predictions.score(s)[0] for s in sets}
 
 
 def word_tags(logits: np.ndarray, feature: Features, labels: list[str]) -> list[str]:
@@ -66,14 +97,6 @@ def word_tags(logits: np.ndarray, feature: Features, labels: list[str]) -> list[
             scores[word] = row - np.logaddexp.reduce(row)
         previous = word
     return viterbi_bio(scores, labels)
-
-
-def evaluate_set(
-    model: StrifeModel, eval_set: EvalSet, batch_size: int, thresholds: list[float] | None = None
-) -> tuple[dict[str, object], np.ndarray | None]:
-    """Score ``eval_set``; returns metrics and, for multi-label heads, the probabilities."""
-    logits = predict_logits(model, eval_set.features, batch_size, eval_set.head)
-    return score_logits(model.specs[eval_set.head], eval_set, logits, thresholds)
 
 
 def score_logits(
@@ -95,14 +118,14 @@ def score_logits(
     return multi_label_metrics(gold_arr, probs, mask, used, spec.labels), probs
 
 
-def tune_head_thresholds(model: StrifeModel, dev_sets: list[EvalSet], batch_size: int) -> list[float]:
+def tune_head_thresholds(predictions: Predictions, dev_sets: list[EvalSet]) -> list[float]:
     """Dev-tuned per-label thresholds for a multi-label head (sigmoid first), pooled over
     every dev set of that head: each label is tuned on all dev sentences that annotate it
     (tuning set by set would let the last set's thresholds overwrite the others', and a
     label that set does not annotate would fall back to 0.5)."""
     golds, probs, masks = [], [], []
     for dev in dev_sets:
-        _, set_probs = evaluate_set(model, dev, batch_size)
+        _, set_probs = predictions.score(dev)
         probs.append(set_probs)
         golds.append(np.array([f.multi_labels[dev.head][0] for f in dev.features]))
         masks.append(np.array([f.multi_labels[dev.head][1] for f in dev.features]))

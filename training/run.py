@@ -28,7 +28,7 @@ from strife.training.adapters import DatasetSpec, HeadBinding, dataset_spec, loa
 from strife.training.config import DataConfig, RunConfig
 from strife.training.curves import plot_curves
 from strife.training.data_root import find_data_root
-from strife.training.evaluation import EvalSet, evaluate_set
+from strife.training.evaluation import EvalSet, evaluate_sets
 from strife.training.features import encode
 from strife.training.sources.sets import drop_annotated, source_sets
 from strife.training.trainer import Trainer
@@ -133,4 +133,4 @@ def train_run(config: RunConfig, data_dir: str | None = None, resume: bool = Fal
 
 def evaluate_splits(model: StrifeModel, sets: dict[str, list[EvalSet]], batch_size: int) -> dict[str, object]:
     """Metrics of every dev and test set, keyed ``dataset/head``."""
-    return {split: {s.key: evaluate_set(model, s, batch_size)[0] for s in sets[split]} for split in ("dev", "test")}
+    return {split: evaluate_sets(model, sets[split], batch_size) for split in ("dev", "test")}

@@ -20,7 +20,7 @@ from transformers import get_scheduler
 from strife.models.modeling import StrifeModel
 from strife.training.collator import Collator, to_device
 from strife.training.config import TrainingConfig
-from strife.training.evaluation import PRIMARY_METRIC, EvalSet, evaluate_set, tune_head_thresholds
+from strife.training.evaluation import PRIMARY_METRIC, EvalSet, Predictions, tune_head_thresholds
 from strife.training.features import Features
 from strife.training.state import load_state, save_state
 
@@ -162,10 +162,10 @@ class Trainer:
 
     def _end_of_epoch(self, log_path: Path) -> None:
         h = self.history
+        predictions = Predictions(self.model, self.cfg.eval_batch_size)
         for head in sorted({s.head for s in self.dev if self.model.specs[s.head].type == "multi_label"}):
-            sets = [s for s in self.dev if s.head == head]
-            self.model.set_thresholds(head, tune_head_thresholds(self.model, sets, self.cfg.eval_batch_size))
-        metrics = {s.key: evaluate_set(self.model, s, self.cfg.eval_batch_size)[0] for s in self.dev}
+            self.model.set_thresholds(head, tune_head_thresholds(predictions, [s for s in self.dev if s.head == head]))
+        metrics = {s.key: predictions.score(s)[0] for s in self.dev}
         score = select_score(metrics, self.dev, self.model, self.cfg.select_metric)
         summary = {s.key: {k: v for k, v in metrics[s.key].items() if isinstance(v, float)} for s in self.dev}
         self._log(log_path, {"step": h.step, "epoch": h.epoch, "dev_score": score, "dev": summary})
