@@ -99,9 +99,8 @@ def word_tags(logits: np.ndarray, feature: Features, labels: list[str]) -> list[
     return viterbi_bio(scores, labels)
 
 
-def score_logits(
-    spec: HeadSpec, eval_set: EvalSet, logits: list[np.ndarray], thresholds: list[float] | None = None
-) -> tuple[dict[str, object], np.ndarray | None]:
+def score_logits(spec: HeadSpec, eval_set: EvalSet,
+                 logits: list[np.ndarray]) -> tuple[dict[str, object], np.ndarray | None]:
     """Metrics of one head from its logits per example (sub-word rows for token heads),
     whatever produced them: the torch model here, or another runtime (ONNX) in benchmarks."""
     if spec.type == "token":
@@ -114,7 +113,7 @@ def score_logits(
     probs = 1.0 / (1.0 + np.exp(-np.stack(logits)))
     gold_arr = np.array([f.multi_labels[eval_set.head][0] for f in eval_set.features])
     mask = np.array([f.multi_labels[eval_set.head][1] for f in eval_set.features])
-    used = thresholds or spec.thresholds or [0.5] * len(spec.labels)
+    used = spec.thresholds or [0.5] * len(spec.labels)
     return multi_label_metrics(gold_arr, probs, mask, used, spec.labels), probs
 
 
